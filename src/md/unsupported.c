@@ -1,0 +1,223 @@
+/* Entry points not implemented yet. Each returns SCARD_E_UNSUPPORTED_FEATURE without
+ * touching its arguments, as the specification asks of a partial card module that still fills
+ * every pointer of its version. docs/entry-points.md lists them; each moves to its own file
+ * when implemented. */
+#include "md_entry.h"
+
+/* The parameters are part of the ABI but unused until the entry point is implemented. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+DWORD WINAPI CardQueryCapabilities(PCARD_DATA pCardData, PCARD_CAPABILITIES pCardCapabilities)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDeleteContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwReserved)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardCreateContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, DWORD dwKeySpec, DWORD dwKeySize, PBYTE pbKeyData)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetContainerInfo(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, PCONTAINER_INFO pContainerInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardAuthenticatePin(PCARD_DATA pCardData, LPWSTR pwszUserId, PBYTE pbPin, DWORD cbPin, PDWORD pcAttemptsRemaining)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetChallenge(PCARD_DATA pCardData, PBYTE *ppbChallengeData, PDWORD pcbChallengeData)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardAuthenticateChallenge(PCARD_DATA pCardData, PBYTE pbResponseData, DWORD cbResponseData, PDWORD pcAttemptsRemaining)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardUnblockPin(PCARD_DATA pCardData, LPWSTR pwszUserId, PBYTE pbAuthenticationData, DWORD cbAuthenticationData, PBYTE pbNewPinData, DWORD cbNewPinData, DWORD cRetryCount, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardChangeAuthenticator(PCARD_DATA pCardData, LPWSTR pwszUserId, PBYTE pbCurrentAuthenticator, DWORD cbCurrentAuthenticator, PBYTE pbNewAuthenticator, DWORD cbNewAuthenticator, DWORD cRetryCount, DWORD dwFlags, PDWORD pcAttemptsRemaining)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDeauthenticate(PCARD_DATA pCardData, LPWSTR pwszUserId, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardCreateDirectory(PCARD_DATA pCardData, LPSTR pszDirectoryName, CARD_DIRECTORY_ACCESS_CONDITION AccessCondition)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDeleteDirectory(PCARD_DATA pCardData, LPSTR pszDirectoryName)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardCreateFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD cbInitialCreationSize, CARD_FILE_ACCESS_CONDITION AccessCondition)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardReadFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags, PBYTE *ppbData, PDWORD pcbData)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardWriteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags, PBYTE pbData, DWORD cbData)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDeleteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *pmszFileNames, LPDWORD pdwcbFileName, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetFileInfo(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, PCARD_FILE_INFO pCardFileInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardQueryFreeSpace(PCARD_DATA pCardData, DWORD dwFlags, PCARD_FREE_SPACE_INFO pCardFreeSpaceInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardQueryKeySizes(PCARD_DATA pCardData, DWORD dwKeySpec, DWORD dwFlags, PCARD_KEY_SIZES pKeySizes)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardRSADecrypt(PCARD_DATA pCardData, PCARD_RSA_DECRYPT_INFO pInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData, PCARD_DH_AGREEMENT_INFO pAgreementInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDeriveKey(PCARD_DATA pCardData, PCARD_DERIVE_KEY pAgreementInfo)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDestroyDHAgreement(PCARD_DATA pCardData, BYTE bSecretAgreementIndex, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetChallengeEx(PCARD_DATA pCardData, PIN_ID PinId, PBYTE *ppbChallengeData, PDWORD pcbChallengeData, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardAuthenticateEx(PCARD_DATA pCardData, PIN_ID PinId, DWORD dwFlags, PBYTE pbPinData, DWORD cbPinData, PBYTE *ppbSessionPin, PDWORD pcbSessionPin, PDWORD pcAttemptsRemaining)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardChangeAuthenticatorEx(PCARD_DATA pCardData, DWORD dwFlags, PIN_ID dwAuthenticatingPinId, PBYTE pbAuthenticatingPinData, DWORD cbAuthenticatingPinData, PIN_ID dwTargetPinId, PBYTE pbTargetData, DWORD cbTargetData, DWORD cRetryCount, PDWORD pcAttemptsRemaining)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDeauthenticateEx(PCARD_DATA pCardData, PIN_SET PinId, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex, LPCWSTR wszProperty, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardSetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex, LPCWSTR wszProperty, PBYTE pbData, DWORD cbDataLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardSetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pbData, DWORD cbDataLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI MDImportSessionKey(PCARD_DATA pCardData, LPCWSTR pwszBlobType, LPCWSTR pwszAlgId, PCARD_KEY_HANDLE phKey, PBYTE pbInput, DWORD cbInput)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI MDEncryptData(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey, LPCWSTR pwszSecureFunction, PBYTE pbInput, DWORD cbInput, DWORD dwFlags, PCARD_ENCRYPTED_DATA *ppEncryptedData, PDWORD pcEncryptedData)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardImportSessionKey(PCARD_DATA pCardData, BYTE bContainerIndex, LPVOID pPaddingInfo, LPCWSTR pwszBlobType, LPCWSTR pwszAlgId, PCARD_KEY_HANDLE phKey, PBYTE pbInput, DWORD cbInput, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetSharedKeyHandle(PCARD_DATA pCardData, PBYTE pbInput, DWORD cbInput, PBYTE *ppbOutput, PDWORD pcbOutput, PCARD_KEY_HANDLE phKey)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetAlgorithmProperty(PCARD_DATA pCardData, LPCWSTR pwszAlgId, LPCWSTR pwszProperty, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardGetKeyProperty(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey, LPCWSTR pwszProperty, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardSetKeyProperty(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey, LPCWSTR pwszProperty, PBYTE pbInput, DWORD cbInput, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardDestroyKey(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardProcessEncryptedData(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey, LPCWSTR pwszSecureFunction, PCARD_ENCRYPTED_DATA pEncryptedData, DWORD cEncryptedData, PBYTE pbOutput, DWORD cbOutput, PDWORD pdwOutputLen, DWORD dwFlags)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
+
+DWORD WINAPI CardCreateContainerEx(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, DWORD dwKeySpec, DWORD dwKeySize, PBYTE pbKeyData, PIN_ID PinId)
+{
+    return SCARD_E_UNSUPPORTED_FEATURE;
+}
