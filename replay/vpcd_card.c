@@ -22,6 +22,7 @@
 #define POLL_SLICE_MS 200  /* how often a blocked read looks at *stop */
 #define RETRY_MS 100       /* pause between connection attempts */
 #define HDR_LEN 2u
+#define LOOPBACK_TEXT "127.0.0.0/8, ::1"
 
 /* Control bytes vpcd sends as 1-byte messages. */
 enum { VPCD_CTRL_OFF = 0, VPCD_CTRL_ON = 1, VPCD_CTRL_RESET = 2, VPCD_CTRL_ATR = 4 };
@@ -79,7 +80,8 @@ static int resolve_loopback(const char *host, uint16_t port, struct endpoint *ep
         memset(&sin, 0, sizeof(sin));
         if (inet_pton(AF_INET, h, &sin.sin_addr) == 1) {
             if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127u) {
-                fprintf(stderr, LOG_PREFIX "refusing host %s: only loopback (127.0.0.0/8, ::1) is allowed\n", h);
+                fprintf(stderr, LOG_PREFIX "refusing host %s: only loopback (%s) is allowed\n",
+                        h, LOOPBACK_TEXT);
                 return CH_VPCD_EARG;
             }
             sin.sin_family = AF_INET;
@@ -95,7 +97,8 @@ static int resolve_loopback(const char *host, uint16_t port, struct endpoint *ep
         memset(&sin6, 0, sizeof(sin6));
         if (inet_pton(AF_INET6, h, &sin6.sin6_addr) == 1) {
             if (!IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr)) {
-                fprintf(stderr, LOG_PREFIX "refusing host %s: only loopback (127.0.0.0/8, ::1) is allowed\n", h);
+                fprintf(stderr, LOG_PREFIX "refusing host %s: only loopback (%s) is allowed\n",
+                        h, LOOPBACK_TEXT);
                 return CH_VPCD_EARG;
             }
             sin6.sin6_family = AF_INET6;
@@ -106,7 +109,8 @@ static int resolve_loopback(const char *host, uint16_t port, struct endpoint *ep
             return 0;
         }
     }
-    fprintf(stderr, LOG_PREFIX "host \"%s\" is not a numeric loopback address (use 127.0.0.1, ::1 or localhost)\n", h);
+    fprintf(stderr, LOG_PREFIX "host \"%s\" is not a numeric loopback address (%s, or localhost)\n",
+            h, LOOPBACK_TEXT);
     return CH_VPCD_EARG;
 }
 
@@ -144,7 +148,9 @@ static int connect_retrying(const struct endpoint *ep, uint16_t port, int timeou
             int64_t pause = RETRY_MS;
             if (timeout_ms >= 0) {
                 if (waited >= (int64_t)timeout_ms) {
-                    fprintf(stderr, LOG_PREFIX "could not connect to vpcd at %s:%u within %d ms (%s); is pcscd running with the vpcd driver on that port?\n",
+                    fprintf(stderr,
+                            LOG_PREFIX "could not connect to vpcd at %s:%u within %d ms (%s); "
+                                       "is pcscd running with the vpcd driver on that port?\n",
                             ep->text, (unsigned)port, timeout_ms, strerror(err));
                     return CH_VPCD_ECONNECT;
                 }
@@ -332,8 +338,9 @@ static int serve_loop(struct session *s)
             return 0;
         }
         if (r == IO_EOF) {
-            fprintf(stderr, LOG_PREFIX "vpcd closed the connection after %zu of %zu message bytes\n",
-                    got, len);
+            fprintf(stderr,
+                    LOG_PREFIX "vpcd closed the connection after %zu of %zu message bytes\n", got,
+                    len);
             return CH_VPCD_EIO;
         }
         if (r != IO_OK) {

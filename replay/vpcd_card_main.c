@@ -409,7 +409,8 @@ int main(int argc, char **argv)
     if (atr.p == NULL && parse_hex("default ATR", default_atr_hex, &atr) != 0) {
         goto out;
     }
-    if (atr.n < CH_VPCD_ATR_MIN || atr.n > CH_VPCD_ATR_MAX || (atr.p[0] != 0x3B && atr.p[0] != 0x3F)) {
+    if (atr.n < CH_VPCD_ATR_MIN || atr.n > CH_VPCD_ATR_MAX ||
+        (atr.p[0] != 0x3B && atr.p[0] != 0x3F)) {
         fprintf(stderr, PROG ": --atr: an ATR is %u..%u bytes starting with 3B or 3F\n",
                 CH_VPCD_ATR_MIN, CH_VPCD_ATR_MAX);
         goto out;
