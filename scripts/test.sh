@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite (the README's second command). On a fresh Debian 12 machine it installs
+# what it needs, then builds and tests:
+#   asan      clang + ASan + UBSan: unit, negotiation, fuzz regressions, interop (real pcscd)
+#   dev       gcc + -Werror + hardening: the same suite, so every corpus file also runs under gcc
+#   mingw     pivmd.dll cross build; it must export CardAcquireContext and nothing else
+#   fuzz      libFuzzer build of every target, and a short campaign that must execute each one
+# Usage: scripts/test.sh [--no-deps] [--quick]   (--quick: asan only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+no_deps=0 quick=0
+for arg in "$@"; do
+  case $arg in
+    --no-deps) no_deps=1 ;;
+    --quick) quick=1 ;;
+    *) echo "usage: scripts/test.sh [--no-deps] [--quick]" >&2; exit 2 ;;
+  esac
+done
+
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+((no_deps)) || ch_deps test
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+build_and_test() {
+  local preset=$1
+  step "$preset: configure, build, ctest"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset" --timeout 300
+}
+
+check_mingw_dll() {
+  step "mingw: pivmd.dll"
+  cmake --preset mingw >/dev/null
+  cmake --build --preset mingw
+  local exports
+  exports=$(x86_64-w64-mingw32-objdump -p build/mingw/src/pivmd.dll |
+            sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' | awk '/\]/ {print $NF}' | grep -v Table)
+  if [[ $exports != "CardAcquireContext" ]]; then
+    echo "pivmd.dll exports '$exports', expected only CardAcquireContext" >&2
+    exit 1
+  fi
+  echo "pivmd.dll exports: $exports"
+}
+
+fuzz_smoke() {
+  step "fuzz: libFuzzer build and a 5-second run of every target"
+  bash scripts/campaign-smoke.sh
+}
+
+if ((quick)); then
+  build_and_test asan
+  exit 0
+fi
+check_mingw_dll
+fuzz_smoke
+build_and_test dev
+# Last, so that its ctest summary closes the log.
+build_and_test asan
