@@ -21,10 +21,10 @@
 
 static DWORD oracle(const ch_finding_acquire *f)
 {
-    if (f->flags & ~(uint32_t)CARD_SECURE_KEY_INJECTION_NO_CARD_MODE)
-        return SCARD_E_INVALID_PARAMETER;
-    if (f->flags)
+    if (f->flags & CARD_SECURE_KEY_INJECTION_NO_CARD_MODE)
         return SCARD_E_UNSUPPORTED_FEATURE;
+    if (f->flags)
+        return SCARD_E_INVALID_PARAMETER;
     if (f->nulls & (CH_FA_NULL_CARD_DATA | CH_FA_NULL_ATR | CH_FA_NULL_NAME))
         return SCARD_E_INVALID_PARAMETER;
     if (f->atr_len < 2 || f->atr_len > 33)

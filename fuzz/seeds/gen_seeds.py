@@ -53,6 +53,7 @@ def acquire_seeds():
     write("fuzz_acquire", "delete-twice", acquire(shape=8, script=ok))
     write("fuzz_acquire", "flags-no-card-mode", acquire(flags=1, script=ok))
     write("fuzz_acquire", "flags-unknown", acquire(flags=0x80000000, script=ok))
+    write("fuzz_acquire", "flags-no-card-and-unknown", acquire(flags=3, script=ok))
     for bit, what in enumerate(("card-data", "atr", "name", "alloc", "realloc", "free", "cache",
                                 "pad")):
         write("fuzz_acquire", f"null-{what}", acquire(nulls=1 << bit, script=ok))

@@ -12,10 +12,12 @@
 /* The checks in the order deployed minidrivers apply them (reference/cardmod.md). */
 static DWORD validate(PCARD_DATA cd, DWORD flags)
 {
-    if (flags & ~(DWORD)CARD_SECURE_KEY_INJECTION_NO_CARD_MODE)
-        return SCARD_E_INVALID_PARAMETER;
+    /* UNSUPPORTED_FEATURE conditions before INVALID_PARAMETER (DESIGN.md): no-card mode is
+     * reported as unsupported even when unknown bits come with it. */
     if (flags & CARD_SECURE_KEY_INJECTION_NO_CARD_MODE)
         return SCARD_E_UNSUPPORTED_FEATURE; /* no secure key injection: see docs/entry-points.md */
+    if (flags)
+        return SCARD_E_INVALID_PARAMETER;
     if (!cd || !cd->pbAtr || !cd->pwszCardName)
         return SCARD_E_INVALID_PARAMETER;
     if (cd->cbAtr < CH_ATR_MIN || cd->cbAtr > CH_ATR_MAX)
