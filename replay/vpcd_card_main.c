@@ -11,11 +11,13 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 
+#include "hex.h"
 #include "vpcd_card.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,67 +61,36 @@ struct card {
     int failed;
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Hex digits with optional spaces, tabs and colons between them. Allocates out->p (at least
  * one byte so that an empty result is still a valid pointer). Returns 0 or prints why not. */
 static int parse_hex(const char *what, const char *s, struct bytes *out)
 {
-    size_t digits = 0;
-    size_t i;
     size_t n = 0;
-    int hi = -1;
+    size_t pos = 0;
+    int rc;
     out->p = NULL;
     out->n = 0;
-    for (i = 0; s[i] != '\0'; i++) {
-        if (s[i] == ' ' || s[i] == ':' || s[i] == '\t') {
-            continue;
-        }
-        if (hexval(s[i]) < 0) {
-            fprintf(stderr, PROG ": %s: '%c' at offset %zu is not a hex digit\n", what, s[i], i);
-            return -1;
-        }
-        digits++;
-    }
-    if (digits % 2 != 0) {
-        fprintf(stderr, PROG ": %s: odd number of hex digits (%zu)\n", what, digits);
+    /* Count first, without a limit: a bad character anywhere is reported before the length. */
+    rc = ch_hex_decode(s, NULL, SIZE_MAX, &n, &pos);
+    if (rc == CH_HEX_EDIGIT) {
+        fprintf(stderr, PROG ": %s: '%c' at offset %zu is not a hex digit\n", what, s[pos], pos);
         return -1;
     }
-    if (digits / 2 > CH_VPCD_MAX_MESSAGE) {
-        fprintf(stderr, PROG ": %s: %zu bytes is longer than a vpcd message (%u)\n", what,
-                digits / 2, CH_VPCD_MAX_MESSAGE);
+    if (rc == CH_HEX_EODD) {
+        fprintf(stderr, PROG ": %s: odd number of hex digits (%zu)\n", what, 2 * n + 1);
         return -1;
     }
-    out->p = malloc(digits / 2 + 1);
+    if (rc != CH_HEX_OK || n > CH_VPCD_MAX_MESSAGE) {
+        fprintf(stderr, PROG ": %s: %zu bytes is longer than a vpcd message (%u)\n", what, n,
+                CH_VPCD_MAX_MESSAGE);
+        return -1;
+    }
+    out->p = malloc(n + 1);
     if (out->p == NULL) {
         fprintf(stderr, PROG ": %s: out of memory\n", what);
         return -1;
     }
-    for (i = 0; s[i] != '\0'; i++) {
-        int v = hexval(s[i]);
-        if (v < 0) {
-            continue;
-        }
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out->p[n++] = (uint8_t)((hi << 4) | v);
-            hi = -1;
-        }
-    }
-    out->n = n;
+    (void)ch_hex_decode(s, out->p, n, &out->n, NULL); /* cannot fail: checked above */
     return 0;
 }
 
@@ -194,14 +165,8 @@ static void free_card(struct card *c)
 
 static int write_hex_line(FILE *f, char dir, const uint8_t *p, size_t n)
 {
-    size_t i;
-    if (fprintf(f, "%c ", dir) < 0) {
+    if (fprintf(f, "%c ", dir) < 0 || ch_hex_fprint(f, p, n) != 0) {
         return -1;
-    }
-    for (i = 0; i < n; i++) {
-        if (fprintf(f, "%02X", (unsigned)p[i]) < 0) {
-            return -1;
-        }
     }
     return fputc('\n', f) == EOF ? -1 : 0;
 }
