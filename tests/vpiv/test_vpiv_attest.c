@@ -22,117 +22,11 @@
 #include "cursor.h"
 #include "vpiv.h"
 #include "vpiv_internal.h"
-
-/* ---- APDU plumbing --------------------------------------------------------------------- */
-
-typedef struct rsp {
-    uint8_t data[VPIV_MAX_RESPONSE];
-    size_t len;
-    uint16_t sw;
-} rsp;
-
-/* Sends INS P1 P2 data (chained in 255-byte blocks when long) and collects the answer
- * across 61xx / GET RESPONSE. Returns the final status word. */
-static uint16_t xfer(vpiv_card *card, uint8_t ins, uint8_t p1, uint8_t p2, const uint8_t *data,
-                     size_t len, rsp *r)
-{
-    uint8_t apdu[5 + 255], out[VPIV_MAX_RAPDU];
-    size_t off = 0, olen;
-    uint16_t sw;
-
-    r->len = 0;
-    for (;;) {
-        size_t n = len - off > 255 ? 255 : len - off, alen = 0;
-        bool last = off + n == len;
-        apdu[alen++] = last ? 0x00 : 0x10;
-        apdu[alen++] = ins, apdu[alen++] = p1, apdu[alen++] = p2;
-        if (n) {
-            apdu[alen++] = (uint8_t)n;
-            memcpy(apdu + alen, data + off, n);
-            alen += n;
-        }
-        off += n;
-        olen = vpiv_process(card, apdu, alen, out);
-        assert_true(olen >= 2);
-        sw = (uint16_t)(out[olen - 2] << 8 | out[olen - 1]);
-        if (last)
-            break;
-        assert_int_equal(olen, 2);
-        if (sw != 0x9000)
-            return r->sw = sw;
-    }
-    for (;;) {
-        assert_true(r->len + olen - 2 <= sizeof r->data);
-        memcpy(r->data + r->len, out, olen - 2);
-        r->len += olen - 2;
-        if ((sw >> 8) != 0x61)
-            break;
-        {
-            const uint8_t gr[5] = {0x00, 0xC0, 0x00, 0x00, (uint8_t)sw};
-            olen = vpiv_process(card, gr, sizeof gr, out);
-            sw = (uint16_t)(out[olen - 2] << 8 | out[olen - 1]);
-        }
-    }
-    return r->sw = sw;
-}
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    while (*hex) {
-        unsigned v;
-        if (*hex == ' ') {
-            hex++;
-            continue;
-        }
-        assert_true(sscanf(hex, "%2x", &v) == 1);
-        assert_true(n < cap);
-        out[n++] = (uint8_t)v;
-        hex += 2;
-    }
-    return n;
-}
-
-static uint16_t hex_apdu(vpiv_card *card, const char *hex, rsp *r)
-{
-    uint8_t raw[300];
-    size_t n = unhex(hex, raw, sizeof raw);
-    assert_true(n >= 4);
-    if (n == 4)
-        return xfer(card, raw[1], raw[2], raw[3], NULL, 0, r);
-    assert_int_equal(raw[4], n - 5);
-    return xfer(card, raw[1], raw[2], raw[3], raw + 5, n - 5, r);
-}
-
-static const uint8_t default_key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
-                                        5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8};
-
-/* Single-sided management key authentication with the default 3DES key. */
-static void admin(vpiv_card *card)
-{
-    const uint8_t req[4] = {0x7C, 0x02, 0x81, 0x00};
-    uint8_t cmd[12] = {0x7C, 0x0A, 0x82, 0x08};
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0;
-    rsp r;
-
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, req, sizeof req, &r), 0x9000);
-    assert_non_null(ctx);
-    assert_int_equal(EVP_EncryptInit_ex2(ctx, EVP_des_ede3_ecb(), default_key, NULL, NULL), 1);
-    EVP_CIPHER_CTX_set_padding(ctx, 0);
-    assert_int_equal(EVP_EncryptUpdate(ctx, cmd + 4, &n, r.data + 4, 8), 1);
-    EVP_CIPHER_CTX_free(ctx);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, cmd, sizeof cmd, &r), 0x9000);
-}
+#include "vpiv_test_apdu.h"
 
 static vpiv_card *new_card_at(uint64_t seed, const char *path)
 {
-    rsp r;
-    vpiv_card *card = vpiv_new(path, NULL);
-    assert_non_null(card);
-    vpiv_set_deterministic(card, seed);
-    assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r), 0x9000);
-    return card;
+    return vt_new_card(seed, true, path);
 }
 
 static vpiv_card *new_card(uint64_t seed)
@@ -142,31 +36,16 @@ static vpiv_card *new_card(uint64_t seed)
 
 /* ---- host-side key helpers -------------------------------------------------------------- */
 
-static EVP_PKEY *fromdata(const char *type, OSSL_PARAM_BLD *bld)
-{
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-    EVP_PKEY *pkey = NULL;
-    assert_non_null(params);
-    assert_non_null(ctx);
-    assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params), 1);
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    return pkey;
-}
-
 /* The public key of a slot, from GET METADATA (tag 04: 81 n 82 e, or 86 point). */
 static EVP_PKEY *slot_pubkey(vpiv_card *card, uint8_t slot)
 {
-    rsp r;
+    vt_rsp r;
     ch_cur c, v, pk;
     uint8_t alg;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 
     assert_non_null(bld);
-    assert_int_equal(xfer(card, 0xF7, 0x00, slot, NULL, 0, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xF7, 0x00, slot, NULL, 0, &r), 0x9000);
     ch_cur_init(&c, r.data, r.len);
     assert_true(ch_cur_find(&c, 0x01, &v));
     assert_true(ch_cur_u8(&v, &alg));
@@ -180,7 +59,7 @@ static EVP_PKEY *slot_pubkey(vpiv_card *card, uint8_t slot)
         assert_int_equal(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
                                                           ch_cur_peek_ptr(&v), ch_cur_left(&v)),
                          1);
-        return fromdata("EC", bld);
+        return vt_pkey_fromdata("EC", bld);
     } else {
         BIGNUM *n, *e;
         EVP_PKEY *k;
@@ -190,7 +69,7 @@ static EVP_PKEY *slot_pubkey(vpiv_card *card, uint8_t slot)
         e = BN_bin2bn(ch_cur_peek_ptr(&v), (int)ch_cur_left(&v), NULL);
         assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n), 1);
         assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e), 1);
-        k = fromdata("RSA", bld);
+        k = vt_pkey_fromdata("RSA", bld);
         BN_free(n);
         BN_free(e);
         return k;
@@ -199,10 +78,10 @@ static EVP_PKEY *slot_pubkey(vpiv_card *card, uint8_t slot)
 
 static X509 *attest(vpiv_card *card, uint8_t slot)
 {
-    rsp r;
+    vt_rsp r;
     const uint8_t *p;
     X509 *x;
-    assert_int_equal(xfer(card, 0xF9, slot, 0x00, NULL, 0, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xF9, slot, 0x00, NULL, 0, &r), 0x9000);
     assert_true(r.len > 256); /* came back over GET RESPONSE */
     p = r.data;
     x = d2i_X509(NULL, &p, (long)r.len);
@@ -256,16 +135,16 @@ static void test_attest_generated_keys(void **state)
 {
     vpiv_card *card = new_card(1000);
     EVP_PKEY *f9a, *f9b;
-    rsp r;
+    vt_rsp r;
     (void)state;
-    admin(card);
-    assert_int_equal(hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 47 00 9C 05 AC 03 80 01 07", &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 47 00 9E 0B AC 09 80 01 14 AA 01 02 AB 01 01", &r),
+    vt_admin(card);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9C 05 AC 03 80 01 07", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9E 0B AC 09 80 01 14 AA 01 02 AB 01 01", &r),
                      0x9000);
-    assert_int_equal(hex_apdu(card, "00 47 00 95 05 AC 03 80 01 06", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 95 05 AC 03 80 01 06", &r), 0x9000);
     /* no attestation key before the first ATTEST */
-    assert_int_equal(hex_apdu(card, "00 F7 00 F9", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 F9", &r), 0x6A88);
 
     check_attestation(card, 0x9A, "YubiKey PIV Attestation 9a", PIN_POLICY_ONCE,
                       TOUCH_POLICY_NEVER);
@@ -284,7 +163,7 @@ static void test_attest_generated_keys(void **state)
     {
         /* ... generated, P-256, PIN never, and not usable for GENERAL AUTHENTICATE */
         ch_cur c, v;
-        assert_int_equal(hex_apdu(card, "00 F7 00 F9", &r), 0x9000);
+        assert_int_equal(vt_hex_apdu(card, "00 F7 00 F9", &r), 0x9000);
         ch_cur_init(&c, r.data, r.len);
         assert_true(ch_cur_find(&c, 0x01, &v));
         assert_int_equal(ch_cur_peek_ptr(&v)[0], ALG_ECCP256);
@@ -292,10 +171,10 @@ static void test_attest_generated_keys(void **state)
         assert_int_equal(ch_cur_peek_ptr(&v)[0], PIN_POLICY_NEVER);
         assert_true(ch_cur_find(&c, 0x03, &v));
         assert_int_equal(ch_cur_peek_ptr(&v)[0], ORIGIN_GENERATED);
-        assert_int_equal(hex_apdu(card, "00 87 11 F9 26 7C 24 82 00 81 20 00 01 02 03 04 05 06 "
-                                        "07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 "
-                                        "19 1A 1B 1C 1D 1E 1F",
-                                  &r),
+        assert_int_equal(vt_hex_apdu(card, "00 87 11 F9 26 7C 24 82 00 81 20 00 01 02 03 04 05 06 "
+                                           "07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 "
+                                           "19 1A 1B 1C 1D 1E 1F",
+                                     &r),
                          0x6A86);
     }
     vpiv_free(card);
@@ -304,23 +183,23 @@ static void test_attest_generated_keys(void **state)
 static void test_attest_rejects(void **state)
 {
     vpiv_card *card = new_card(1001);
-    rsp r;
+    vt_rsp r;
     (void)state;
-    admin(card);
-    assert_int_equal(hex_apdu(card, "00 F9 9A 00", &r), 0x6A88);     /* empty */
-    assert_int_equal(hex_apdu(card, "00 FE 11 9A 03 06 01 07", &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 F9 9A 00", &r), 0x6A80);     /* imported */
-    assert_int_equal(hex_apdu(card, "00 F9 9B 00", &r), 0x6A86);     /* not a key slot */
-    assert_int_equal(hex_apdu(card, "00 F9 F9 00", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 F9 00 00", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 47 00 9D 05 AC 03 80 01 11", &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 F9 9D 01", &r), 0x6A86);     /* P2 */
+    vt_admin(card);
+    assert_int_equal(vt_hex_apdu(card, "00 F9 9A 00", &r), 0x6A88);     /* empty */
+    assert_int_equal(vt_hex_apdu(card, "00 FE 11 9A 03 06 01 07", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F9 9A 00", &r), 0x6A80);     /* imported */
+    assert_int_equal(vt_hex_apdu(card, "00 F9 9B 00", &r), 0x6A86);     /* not a key slot */
+    assert_int_equal(vt_hex_apdu(card, "00 F9 F9 00", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 F9 00 00", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9D 05 AC 03 80 01 11", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F9 9D 01", &r), 0x6A86);     /* P2 */
     /* none of the refusals made an attestation key */
-    assert_int_equal(hex_apdu(card, "00 F7 00 F9", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 F9", &r), 0x6A88);
     /* a re-import over a generated key makes it unattestable */
-    assert_int_equal(hex_apdu(card, "00 F9 9D 00", &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 FE 11 9D 03 06 01 09", &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 F9 9D 00", &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 F9 9D 00", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 FE 11 9D 03 06 01 09", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F9 9D 00", &r), 0x6A80);
     vpiv_free(card);
 }
 
@@ -337,7 +216,7 @@ static void test_attest_with_imported_f9(void **state)
     uint8_t data[700];
     size_t len = 0;
     X509 *x;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(k);
     for (unsigned i = 0; i < 5; i++) {
@@ -350,9 +229,9 @@ static void test_attest_with_imported_f9(void **state)
         len += 128;
         BN_clear_free(v);
     }
-    admin(card);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA2048, 0xF9, data, len, &r), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 47 00 9D 05 AC 03 80 01 14", &r), 0x9000);
+    vt_admin(card);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA2048, 0xF9, data, len, &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9D 05 AC 03 80 01 14", &r), 0x9000);
     x = attest(card, 0x9D);
     assert_int_equal(X509_verify(x, k), 1);
     assert_int_equal(X509_get_signature_nid(x), NID_sha256WithRSAEncryption);
@@ -367,11 +246,11 @@ static void test_attest_deterministic(void **state)
     vpiv_card *a = new_card(1003), *b = new_card(1003);
     X509 *xa, *xb;
     EVP_PKEY *fa, *fb;
-    rsp r;
+    vt_rsp r;
     (void)state;
-    admin(a), admin(b);
-    assert_int_equal(hex_apdu(a, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
-    assert_int_equal(hex_apdu(b, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
+    vt_admin(a), vt_admin(b);
+    assert_int_equal(vt_hex_apdu(a, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(b, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
     xa = attest(a, 0x9A);
     xb = attest(b, 0x9A);
     fa = slot_pubkey(a, 0xF9);
@@ -393,13 +272,13 @@ static void test_attestation_key_survives_reload(void **state)
     vpiv_card *card;
     EVP_PKEY *f9;
     X509 *x;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(mkdtemp(dir));
     (void)snprintf(path, sizeof path, "%s/card.state", dir);
     card = new_card_at(1004, path);
-    admin(card);
-    assert_int_equal(hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
+    vt_admin(card);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x9000);
     X509_free(attest(card, 0x9A));
     f9 = slot_pubkey(card, 0xF9);
     vpiv_free(card);

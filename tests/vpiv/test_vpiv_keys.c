@@ -22,89 +22,11 @@
 #include "cursor.h"
 #include "vpiv.h"
 #include "vpiv_internal.h"
+#include "vpiv_test_apdu.h"
 
 #define TOUCH_CACHED 3 /* YubiKey touch policy "cached": stored and reported, not enforced */
 
-/* ---- APDU plumbing --------------------------------------------------------------------- */
-
-typedef struct rsp {
-    uint8_t data[VPIV_MAX_RESPONSE];
-    size_t len;
-    uint16_t sw;
-} rsp;
-
-/* Sends INS P1 P2 data (chained in 255-byte blocks when long) and collects the answer
- * across 61xx / GET RESPONSE. Returns the final status word. */
-static uint16_t xfer(vpiv_card *card, uint8_t ins, uint8_t p1, uint8_t p2, const uint8_t *data,
-                     size_t len, rsp *r)
-{
-    uint8_t apdu[5 + 255], out[VPIV_MAX_RAPDU];
-    size_t off = 0, olen;
-    uint16_t sw;
-
-    r->len = 0;
-    for (;;) {
-        size_t n = len - off > 255 ? 255 : len - off, alen = 0;
-        bool last = off + n == len;
-        apdu[alen++] = last ? 0x00 : 0x10;
-        apdu[alen++] = ins, apdu[alen++] = p1, apdu[alen++] = p2;
-        if (n) {
-            apdu[alen++] = (uint8_t)n;
-            memcpy(apdu + alen, data + off, n);
-            alen += n;
-        }
-        off += n;
-        olen = vpiv_process(card, apdu, alen, out);
-        assert_true(olen >= 2);
-        sw = (uint16_t)(out[olen - 2] << 8 | out[olen - 1]);
-        if (last)
-            break;
-        assert_int_equal(olen, 2);
-        if (sw != 0x9000)
-            return r->sw = sw;
-    }
-    for (;;) {
-        assert_true(r->len + olen - 2 <= sizeof r->data);
-        memcpy(r->data + r->len, out, olen - 2);
-        r->len += olen - 2;
-        if ((sw >> 8) != 0x61)
-            break;
-        {
-            const uint8_t gr[5] = {0x00, 0xC0, 0x00, 0x00, (uint8_t)sw};
-            olen = vpiv_process(card, gr, sizeof gr, out);
-            sw = (uint16_t)(out[olen - 2] << 8 | out[olen - 1]);
-        }
-    }
-    return r->sw = sw;
-}
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    while (*hex) {
-        unsigned v;
-        if (*hex == ' ') {
-            hex++;
-            continue;
-        }
-        assert_true(sscanf(hex, "%2x", &v) == 1);
-        assert_true(n < cap);
-        out[n++] = (uint8_t)v;
-        hex += 2;
-    }
-    return n;
-}
-
-static uint16_t hex_apdu(vpiv_card *card, const char *hex, rsp *r)
-{
-    uint8_t raw[300];
-    size_t n = unhex(hex, raw, sizeof raw);
-    assert_true(n >= 4);
-    if (n == 4)
-        return xfer(card, raw[1], raw[2], raw[3], NULL, 0, r);
-    assert_int_equal(raw[4], n - 5);
-    return xfer(card, raw[1], raw[2], raw[3], raw + 5, n - 5, r);
-}
+/* ---- APDU helpers (the plumbing is in vpiv_test_apdu.h) -------------------------------- */
 
 /* Appends a BER-TLV (1- or 2-byte tag). */
 static void tlv(uint8_t *out, size_t *len, unsigned tag, const uint8_t *v, size_t vlen)
@@ -127,49 +49,15 @@ static void tlv(uint8_t *out, size_t *len, unsigned tag, const uint8_t *v, size_
     *len += vlen;
 }
 
-static const uint8_t default_key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
-                                        5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8};
-
-/* Single-sided management key authentication with the default 3DES key. */
-static void admin(vpiv_card *card)
-{
-    const uint8_t req[4] = {0x7C, 0x02, 0x81, 0x00};
-    uint8_t cmd[12] = {0x7C, 0x0A, 0x82, 0x08};
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0;
-    rsp r;
-
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, req, sizeof req, &r), 0x9000);
-    assert_int_equal(r.len, 12);
-    assert_non_null(ctx);
-    assert_int_equal(EVP_EncryptInit_ex2(ctx, EVP_des_ede3_ecb(), default_key, NULL, NULL), 1);
-    EVP_CIPHER_CTX_set_padding(ctx, 0);
-    assert_int_equal(EVP_EncryptUpdate(ctx, cmd + 4, &n, r.data + 4, 8), 1);
-    assert_int_equal(n, 8);
-    EVP_CIPHER_CTX_free(ctx);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, cmd, sizeof cmd, &r), 0x9000);
-}
-
 static void verify_pin(vpiv_card *card)
 {
-    rsp r;
-    assert_int_equal(hex_apdu(card, "00 20 00 80 08 31 32 33 34 35 36 FF FF", &r), 0x9000);
-}
-
-static vpiv_card *new_card_at(uint64_t seed, bool deterministic, const char *path)
-{
-    rsp r;
-    vpiv_card *card = vpiv_new(path, NULL);
-    assert_non_null(card);
-    if (deterministic)
-        vpiv_set_deterministic(card, seed);
-    assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r), 0x9000);
-    return card;
+    vt_rsp r;
+    assert_int_equal(vt_hex_apdu(card, VERIFY(PIN_DEF), &r), 0x9000);
 }
 
 static vpiv_card *new_card(uint64_t seed)
 {
-    return new_card_at(seed, true, NULL);
+    return vt_new_card(seed, true, NULL);
 }
 
 /* ---- host-side key helpers -------------------------------------------------------------- */
@@ -197,21 +85,6 @@ static const char *group_of(uint8_t alg)
     return alg == ALG_ECCP256 ? "P-256" : "P-384";
 }
 
-static EVP_PKEY *fromdata(const char *type, OSSL_PARAM_BLD *bld)
-{
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-    EVP_PKEY *pkey = NULL;
-    assert_non_null(params);
-    assert_non_null(ctx);
-    assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params), 1);
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    return pkey;
-}
-
 /* A public key from PIV public key TLVs (81 n 82 e, or 86 point). */
 static EVP_PKEY *pub_from_tlvs(uint8_t alg, const uint8_t *p, size_t len)
 {
@@ -231,7 +104,7 @@ static EVP_PKEY *pub_from_tlvs(uint8_t alg, const uint8_t *p, size_t len)
         assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n), 1);
         assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e), 1);
         {
-            EVP_PKEY *k = fromdata("RSA", bld);
+            EVP_PKEY *k = vt_pkey_fromdata("RSA", bld);
             BN_free(n);
             BN_free(e);
             return k;
@@ -245,12 +118,12 @@ static EVP_PKEY *pub_from_tlvs(uint8_t alg, const uint8_t *p, size_t len)
     assert_int_equal(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
                                                       ch_cur_peek_ptr(&v), ch_cur_left(&v)),
                      1);
-    return fromdata("EC", bld);
+    return vt_pkey_fromdata("EC", bld);
 }
 
 /* GENERATE with optional policies (0: not sent); returns the public key from 7F 49. */
 static uint16_t generate_sw(vpiv_card *card, uint8_t slot, uint8_t alg, uint8_t pin,
-                            uint8_t touch, rsp *r)
+                            uint8_t touch, vt_rsp *r)
 {
     uint8_t inner[16], data[20];
     size_t ilen = 0, len = 0;
@@ -260,13 +133,13 @@ static uint16_t generate_sw(vpiv_card *card, uint8_t slot, uint8_t alg, uint8_t 
     if (touch)
         tlv(inner, &ilen, 0xAB, &touch, 1);
     tlv(data, &len, 0xAC, inner, ilen);
-    return xfer(card, 0x47, 0x00, slot, data, len, r);
+    return vt_xfer(card, 0x47, 0x00, slot, data, len, r);
 }
 
 static EVP_PKEY *generate(vpiv_card *card, uint8_t slot, uint8_t alg, uint8_t pin,
                           uint8_t touch)
 {
-    rsp r;
+    vt_rsp r;
     ch_cur c, v;
     uint32_t tag;
     assert_int_equal(generate_sw(card, slot, alg, pin, touch, &r), 0x9000);
@@ -281,9 +154,9 @@ static EVP_PKEY *generate(vpiv_card *card, uint8_t slot, uint8_t alg, uint8_t pi
 static EVP_PKEY *metadata(vpiv_card *card, uint8_t slot, uint8_t alg, uint8_t pin,
                           uint8_t touch, uint8_t origin)
 {
-    rsp r;
+    vt_rsp r;
     ch_cur c, v;
-    assert_int_equal(xfer(card, 0xF7, 0x00, slot, NULL, 0, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xF7, 0x00, slot, NULL, 0, &r), 0x9000);
     ch_cur_init(&c, r.data, r.len);
     assert_true(ch_cur_find(&c, 0x01, &v));
     assert_int_equal(ch_cur_left(&v), 1);
@@ -305,14 +178,14 @@ static uint16_t card_op(vpiv_card *card, uint8_t alg, uint8_t slot, unsigned tag
 {
     uint8_t inner[600], data[610];
     size_t ilen = 0, len = 0;
-    rsp r;
+    vt_rsp r;
     ch_cur c, t, v;
     uint32_t tg;
 
     tlv(inner, &ilen, 0x82, NULL, 0);
     tlv(inner, &ilen, tag, in, inlen);
     tlv(data, &len, 0x7C, inner, ilen);
-    if (xfer(card, 0x87, alg, slot, data, len, &r) != 0x9000)
+    if (vt_xfer(card, 0x87, alg, slot, data, len, &r) != 0x9000)
         return r.sw;
     ch_cur_init(&c, r.data, r.len);
     assert_true(ch_cur_tlv(&c, &tg, &t));
@@ -478,7 +351,7 @@ static void test_generate_every_alg_every_slot(void **state)
                                    ALG_ECCP384};
     vpiv_card *card = new_card(100);
     (void)state;
-    admin(card);
+    vt_admin(card);
     for (size_t s = 0; s < sizeof slots; s++)
         for (size_t a = 0; a < sizeof algs; a++)
             exercise(card, slots[s], algs[a]);
@@ -489,9 +362,9 @@ static void test_generate_every_alg_every_slot(void **state)
  * and an answer long enough for several GET RESPONSE rounds. */
 static void test_generate_rsa4096(void **state)
 {
-    vpiv_card *card = new_card_at(0, false, NULL);
+    vpiv_card *card = vt_new_card(0, false, NULL);
     (void)state;
-    admin(card);
+    vt_admin(card);
     exercise(card, 0x82, ALG_RSA4096);
     vpiv_free(card);
 }
@@ -501,7 +374,7 @@ static void test_generation_is_deterministic(void **state)
     vpiv_card *a = new_card(7), *b = new_card(7), *c = new_card(8);
     EVP_PKEY *ka, *kb, *kc;
     (void)state;
-    admin(a), admin(b), admin(c);
+    vt_admin(a), vt_admin(b), vt_admin(c);
     for (int i = 0; i < 2; i++) {
         uint8_t alg = i ? ALG_RSA1024 : ALG_ECCP256;
         ka = generate(a, 0x9A, alg, 0, 0);
@@ -552,16 +425,16 @@ static void test_import_rsa2048(void **state)
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048), *meta;
     uint8_t data[1400];
     size_t len;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(k);
     len = rsa_import_data(k, 128, data);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA2048, 0x9D, data, len, &r), 0x6982);
-    admin(card);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA2048, 0x9D, data, len, &r), 0x6982);
+    vt_admin(card);
     /* PIN policy never, touch never */
     tlv(data, &len, 0xAA, (const uint8_t *)"\x01", 1);
     tlv(data, &len, 0xAB, (const uint8_t *)"\x01", 1);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA2048, 0x9D, data, len, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA2048, 0x9D, data, len, &r), 0x9000);
     assert_int_equal(r.len, 0);
     meta = metadata(card, 0x9D, ALG_RSA2048, PIN_POLICY_NEVER, TOUCH_POLICY_NEVER,
                     ORIGIN_IMPORTED);
@@ -573,7 +446,7 @@ static void test_import_rsa2048(void **state)
 
     /* minimal-length components are fine too; default policy of 9A is PIN once */
     len = rsa_import_data(k, 0, data);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA2048, 0x9A, data, len, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA2048, 0x9A, data, len, &r), 0x9000);
     meta = metadata(card, 0x9A, ALG_RSA2048, PIN_POLICY_ONCE, TOUCH_POLICY_NEVER,
                     ORIGIN_IMPORTED);
     assert_int_equal(rsa_sign_verify(card, 0x9A, ALG_RSA2048, k), 0x6982);
@@ -588,17 +461,17 @@ static void test_import_ec(void **state)
 {
     vpiv_card *card = new_card(201);
     (void)state;
-    admin(card);
+    vt_admin(card);
     verify_pin(card);
     for (int i = 0; i < 2; i++) {
         uint8_t alg = i ? ALG_ECCP384 : ALG_ECCP256, data[64];
         EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group_of(alg)), *meta;
         BIGNUM *s = get_bn(k, OSSL_PKEY_PARAM_PRIV_KEY);
         size_t len = 0;
-        rsp r;
+        vt_rsp r;
         put_bn_tlv(data, &len, 0x06, s, alg_bytes(alg));
         BN_clear_free(s);
-        assert_int_equal(xfer(card, 0xFE, alg, 0x9A, data, len, &r), 0x9000);
+        assert_int_equal(vt_xfer(card, 0xFE, alg, 0x9A, data, len, &r), 0x9000);
         meta = metadata(card, 0x9A, alg, PIN_POLICY_ONCE, TOUCH_POLICY_NEVER, ORIGIN_IMPORTED);
         assert_int_equal(EVP_PKEY_eq(meta, k), 1);
         assert_int_equal(ec_sign_verify(card, 0x9A, alg, k), 0x9000);
@@ -615,44 +488,44 @@ static void test_import_rejects(void **state)
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
     uint8_t data[1400], bad[1400];
     size_t len, blen;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(k);
-    admin(card);
+    vt_admin(card);
     len = rsa_import_data(k, 64, data);
 
     /* slot and algorithm */
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9B, data, len, &r), 0x6A86);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x00, data, len, &r), 0x6A86);
-    assert_int_equal(xfer(card, 0xFE, ALG_3DES, 0x9A, data, len, &r), 0x6A80);
-    assert_int_equal(xfer(card, 0xFE, ALG_ECCP256, 0x9A, data, len, &r), 0x6A80);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA2048, 0x9A, data, len, &r), 0x6A80); /* size */
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, NULL, 0, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9B, data, len, &r), 0x6A86);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x00, data, len, &r), 0x6A86);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_3DES, 0x9A, data, len, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_ECCP256, 0x9A, data, len, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA2048, 0x9A, data, len, &r), 0x6A80); /* size */
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, NULL, 0, &r), 0x6A80);
 
     /* a wrong dp (last byte of tag 03's value) */
     memcpy(bad, data, len);
     bad[2 * 66 + 2 + 63] ^= 0x01;
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, len, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, len, &r), 0x6A80);
     /* qinv missing, a duplicate, an unknown tag, a component too long, a bad policy */
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, data, len - 66, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, data, len - 66, &r), 0x6A80);
     memcpy(bad, data, len);
     memcpy(bad + len, data, 66);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, len + 66, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, len + 66, &r), 0x6A80);
     memcpy(bad, data, len);
     blen = len;
     tlv(bad, &blen, 0x07, (const uint8_t *)"\x01", 1);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
     memcpy(bad, data, len);
     blen = len;
     tlv(bad, &blen, 0xAA, (const uint8_t *)"\x05", 1);
-    assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
     {
         BIGNUM *p = get_bn(k, OSSL_PKEY_PARAM_RSA_FACTOR1);
         blen = 0;
         put_bn_tlv(bad, &blen, 0x01, p, 65);
         memcpy(bad + blen, data + 66, len - 66);
         blen += len - 66;
-        assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
+        assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
         BN_clear_free(p);
     }
 
@@ -679,33 +552,36 @@ static void test_import_rejects(void **state)
         put_bn_tlv(bad, &blen, 1, p, 64), put_bn_tlv(bad, &blen, 2, q, 64);
         put_bn_tlv(bad, &blen, 3, dp, 64), put_bn_tlv(bad, &blen, 4, dq, 64);
         put_bn_tlv(bad, &blen, 5, qi, 64);
-        assert_int_equal(xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
+        assert_int_equal(vt_xfer(card, 0xFE, ALG_RSA1024, 0x9A, bad, blen, &r), 0x6A80);
         BN_free(e), BN_free(p1), BN_free(q1), BN_free(g), BN_free(l), BN_free(t);
         BN_free(d), BN_free(dp), BN_free(dq), BN_free(qi), BN_free(p), BN_free(q);
         BN_CTX_free(bn);
     }
 
     /* EC: zero, the group order, too long, RSA components */
-    assert_int_equal(hex_apdu(card, "00 FE 11 9A 03 06 01 00", &r), 0x6A80);
-    assert_int_equal(hex_apdu(card, "00 FE 11 9A 22 06 20 FF FF FF FF 00 00 00 00 FF FF FF FF FF "
-                                    "FF FF FF BC E6 FA AD A7 17 9E 84 F3 B9 CA C2 FC 63 25 51",
-                              &r),
+    assert_int_equal(vt_hex_apdu(card, "00 FE 11 9A 03 06 01 00", &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card,
+                                 "00 FE 11 9A 22 06 20 FF FF FF FF 00 00 00 00 FF FF FF FF FF "
+                                 "FF FF FF BC E6 FA AD A7 17 9E 84 F3 B9 CA C2 FC 63 25 51",
+                                 &r),
                      0x6A80);
-    assert_int_equal(hex_apdu(card, "00 FE 11 9A 23 06 21 00 FF FF FF FF 00 00 00 00 FF FF FF FF FF "
-                                    "FF FF FF BC E6 FA AD A7 17 9E 84 F3 B9 CA C2 FC 63 25 50",
-                              &r),
+    assert_int_equal(vt_hex_apdu(card,
+                                 "00 FE 11 9A 23 06 21 00 FF FF FF FF 00 00 00 00 FF FF FF FF FF "
+                                 "FF FF FF BC E6 FA AD A7 17 9E 84 F3 B9 CA C2 FC 63 25 50",
+                                 &r),
                      0x6A80);
-    assert_int_equal(xfer(card, 0xFE, ALG_ECCP256, 0x9A, data, len, &r), 0x6A80);
-    assert_int_equal(hex_apdu(card, "00 FE 11 9A 06 06 01 01 01 01 01", &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_ECCP256, 0x9A, data, len, &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 FE 11 9A 06 06 01 01 01 01 01", &r), 0x6A80);
     /* n - 1 is the largest valid scalar */
-    assert_int_equal(hex_apdu(card, "00 FE 11 9A 22 06 20 FF FF FF FF 00 00 00 00 FF FF FF FF FF "
-                                    "FF FF FF BC E6 FA AD A7 17 9E 84 F3 B9 CA C2 FC 63 25 50",
-                              &r),
+    assert_int_equal(vt_hex_apdu(card,
+                                 "00 FE 11 9A 22 06 20 FF FF FF FF 00 00 00 00 FF FF FF FF FF "
+                                 "FF FF FF BC E6 FA AD A7 17 9E 84 F3 B9 CA C2 FC 63 25 50",
+                                 &r),
                      0x9000);
-    assert_int_equal(xfer(card, 0xF7, 0x00, 0x9A, NULL, 0, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xF7, 0x00, 0x9A, NULL, 0, &r), 0x9000);
 
     /* nothing landed in 9C */
-    assert_int_equal(xfer(card, 0xF7, 0x00, 0x9C, NULL, 0, &r), 0x6A88);
+    assert_int_equal(vt_xfer(card, 0xF7, 0x00, 0x9C, NULL, 0, &r), 0x6A88);
     EVP_PKEY_free(k);
     vpiv_free(card);
 }
@@ -715,7 +591,7 @@ static void test_pin_policies(void **state)
     vpiv_card *card = new_card(300);
     EVP_PKEY *k9a, *k9c, *k9e, *k9d, *k82;
     (void)state;
-    admin(card);
+    vt_admin(card);
     k9a = generate(card, 0x9A, ALG_ECCP256, 0, 0);
     k9c = generate(card, 0x9C, ALG_ECCP256, 0, 0);
     k9e = generate(card, 0x9E, ALG_ECCP256, 0, 0);
@@ -751,9 +627,8 @@ static void test_pin_policies(void **state)
     /* a reset forgets the PIN */
     vpiv_power(card, VPIV_RESET);
     {
-        rsp r;
-        assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r),
-                         0x9000);
+        vt_rsp r;
+        assert_int_equal(vt_hex_apdu(card, SELECT, &r), 0x9000);
     }
     assert_int_equal(ec_sign_verify(card, 0x9A, ALG_ECCP256, k9a), 0x6982);
     assert_int_equal(ec_sign_verify(card, 0x9E, ALG_ECCP256, k9e), 0x9000);
@@ -785,9 +660,9 @@ static void test_authenticate_rejects(void **state)
     EVP_PKEY *kec, *krsa, *other;
     uint8_t in[512], out[512], pt[100];
     size_t outlen, ptlen = 0;
-    rsp r;
+    vt_rsp r;
     (void)state;
-    admin(card);
+    vt_admin(card);
     kec = generate(card, 0x9A, ALG_ECCP256, 0, 0);
     krsa = generate(card, 0x9C, ALG_RSA1024, PIN_POLICY_ONCE, 0);
     verify_pin(card);
@@ -803,7 +678,7 @@ static void test_authenticate_rejects(void **state)
     assert_int_equal(card_op(card, ALG_ECCP256, 0x9A, 0x81, in, 32, out, &outlen), 0x9000);
 
     for (size_t i = 0; i < sizeof bad_templates / sizeof bad_templates[0]; i++)
-        assert_int_equal(hex_apdu(card, bad_templates[i], &r), 0x6A80);
+        assert_int_equal(vt_hex_apdu(card, bad_templates[i], &r), 0x6A80);
 
     /* RSA: input must be exactly the modulus size, and below the modulus */
     assert_int_equal(card_op(card, ALG_RSA1024, 0x9C, 0x81, in, 127, out, &outlen), 0x6A80);
@@ -851,7 +726,7 @@ static void test_ecdsa_hash_lengths(void **state)
     vpiv_card *card = new_card(500);
     EVP_PKEY *k256, *k384;
     (void)state;
-    admin(card);
+    vt_admin(card);
     k256 = generate(card, 0x9E, ALG_ECCP256, 0, 0);
     k384 = generate(card, 0x9D, ALG_ECCP384, PIN_POLICY_NEVER, 0);
     assert_int_equal(ec_sign_verify_md(card, 0x9E, ALG_ECCP256, k256, EVP_sha1()), 0x9000);
@@ -883,20 +758,20 @@ static void test_generate_rejects(void **state)
     };
     vpiv_card *card = new_card(600);
     EVP_PKEY *k, *m;
-    rsp r;
+    vt_rsp r;
     (void)state;
-    assert_int_equal(hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x6982);
-    admin(card);
-    assert_int_equal(hex_apdu(card, "00 47 00 9B 05 AC 03 80 01 11", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 47 00 F9 05 AC 03 80 01 11", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 47 00 00 05 AC 03 80 01 11", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 47 00 80 05 AC 03 80 01 11", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 47 01 9A 05 AC 03 80 01 11", &r), 0x6A86);
-    assert_int_equal(hex_apdu(card, "00 47 00 96 05 AC 03 80 01 11", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x6982);
+    vt_admin(card);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9B 05 AC 03 80 01 11", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 F9 05 AC 03 80 01 11", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 00 05 AC 03 80 01 11", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 80 05 AC 03 80 01 11", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 01 9A 05 AC 03 80 01 11", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 96 05 AC 03 80 01 11", &r), 0x6A86);
 
     k = generate(card, 0x9A, ALG_ECCP256, 0, 0);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(hex_apdu(card, bad[i], &r), 0x6A80);
+        assert_int_equal(vt_hex_apdu(card, bad[i], &r), 0x6A80);
     /* the key is still the one generated first */
     m = metadata(card, 0x9A, ALG_ECCP256, PIN_POLICY_ONCE, TOUCH_POLICY_NEVER, ORIGIN_GENERATED);
     assert_int_equal(EVP_PKEY_eq(k, m), 1);
@@ -916,18 +791,18 @@ static void test_generate_save_failure(void **state)
     char dir[] = "/tmp/vpiv_keys_XXXXXX", path[64];
     vpiv_card *card;
     EVP_PKEY *k, *m;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(mkdtemp(dir));
     (void)snprintf(path, sizeof path, "%s/card.state", dir);
-    card = new_card_at(700, true, path);
-    admin(card);
+    card = vt_new_card(700, true, path);
+    vt_admin(card);
     k = generate(card, 0x9A, ALG_ECCP256, 0, 0);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(rmdir(dir), 0);
     assert_int_equal(generate_sw(card, 0x9A, ALG_ECCP384, 0, 0, &r), 0x6581);
-    assert_int_equal(hex_apdu(card, "00 FE 11 9C 03 06 01 05", &r), 0x6581);
-    assert_int_equal(xfer(card, 0xF7, 0x00, 0x9C, NULL, 0, &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 FE 11 9C 03 06 01 05", &r), 0x6581);
+    assert_int_equal(vt_xfer(card, 0xF7, 0x00, 0x9C, NULL, 0, &r), 0x6A88);
     m = metadata(card, 0x9A, ALG_ECCP256, PIN_POLICY_ONCE, TOUCH_POLICY_NEVER, ORIGIN_GENERATED);
     assert_int_equal(EVP_PKEY_eq(k, m), 1);
     verify_pin(card);
@@ -945,23 +820,23 @@ static void test_keys_survive_reload(void **state)
     EVP_PKEY *k9a, *k9c = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384"), *m;
     uint8_t data[64];
     size_t len = 0;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(k9c);
     assert_non_null(mkdtemp(dir));
     (void)snprintf(path, sizeof path, "%s/card.state", dir);
-    card = new_card_at(900, true, path);
-    admin(card);
+    card = vt_new_card(900, true, path);
+    vt_admin(card);
     k9a = generate(card, 0x9A, ALG_RSA2048, PIN_POLICY_ALWAYS, TOUCH_CACHED);
     {
         BIGNUM *s = get_bn(k9c, OSSL_PKEY_PARAM_PRIV_KEY);
         put_bn_tlv(data, &len, 0x06, s, 48);
         BN_clear_free(s);
     }
-    assert_int_equal(xfer(card, 0xFE, ALG_ECCP384, 0x9C, data, len, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0xFE, ALG_ECCP384, 0x9C, data, len, &r), 0x9000);
     vpiv_free(card);
 
-    card = new_card_at(901, true, path);
+    card = vt_new_card(901, true, path);
     m = metadata(card, 0x9A, ALG_RSA2048, PIN_POLICY_ALWAYS, TOUCH_CACHED, ORIGIN_GENERATED);
     assert_int_equal(EVP_PKEY_eq(m, k9a), 1);
     EVP_PKEY_free(m);
@@ -983,15 +858,15 @@ static void test_keys_survive_reload(void **state)
 static void test_metadata_pin_puk_mgm(void **state)
 {
     vpiv_card *card = new_card(800);
-    rsp r;
+    vt_rsp r;
     (void)state;
-    assert_int_equal(hex_apdu(card, "00 F7 00 80", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 80", &r), 0x9000);
     assert_int_equal(r.len, 10);
     assert_memory_equal(r.data, "\x01\x01\xFF\x05\x01\x01\x06\x02\x03\x03", 10);
-    assert_int_equal(hex_apdu(card, "00 F7 00 81", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 81", &r), 0x9000);
     assert_int_equal(r.len, 10);
     assert_memory_equal(r.data, "\x01\x01\xFF\x05\x01\x01\x06\x02\x03\x03", 10);
-    assert_int_equal(hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
     assert_int_equal(r.len, 10);
     assert_memory_equal(r.data, "\x01\x01\x03\x02\x02\x00\x01\x05\x01\x01", 10);
 
@@ -1000,19 +875,19 @@ static void test_metadata_pin_puk_mgm(void **state)
     card->pin.is_default = false;
     card->puk.max_tries = 5;
     card->puk.tries_left = 0;
-    assert_int_equal(hex_apdu(card, "00 F7 00 80", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 80", &r), 0x9000);
     assert_memory_equal(r.data, "\x01\x01\xFF\x05\x01\x00\x06\x02\x03\x01", 10);
-    assert_int_equal(hex_apdu(card, "00 F7 00 81", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 81", &r), 0x9000);
     assert_memory_equal(r.data, "\x01\x01\xFF\x05\x01\x01\x06\x02\x05\x00", 10);
 
     /* empty slots, unknown references, P1 */
-    assert_int_equal(hex_apdu(card, "00 F7 00 9A", &r), 0x6A88);
-    assert_int_equal(hex_apdu(card, "00 F7 00 95", &r), 0x6A88);
-    assert_int_equal(hex_apdu(card, "00 F7 00 F9", &r), 0x6A88);
-    assert_int_equal(hex_apdu(card, "00 F7 00 00", &r), 0x6A88);
-    assert_int_equal(hex_apdu(card, "00 F7 00 96", &r), 0x6A88);
-    assert_int_equal(hex_apdu(card, "00 F7 00 9F", &r), 0x6A88);
-    assert_int_equal(hex_apdu(card, "00 F7 01 80", &r), 0x6A86);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9A", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 95", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 F9", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 00", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 96", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9F", &r), 0x6A88);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 01 80", &r), 0x6A86);
     vpiv_free(card);
 }
 

@@ -17,104 +17,14 @@
 
 #include "vpiv.h"
 #include "vpiv_internal.h"
-
-/* ---- APDU plumbing --------------------------------------------------------------------- */
-
-typedef struct rsp {
-    uint8_t data[VPIV_MAX_RESPONSE];
-    size_t len;
-    uint16_t sw;
-} rsp;
-
-/* Sends INS P1 P2 data (chained in 255-byte blocks when long) and collects the answer
- * across 61xx / GET RESPONSE. Returns the final status word. */
-static uint16_t xfer(vpiv_card *card, uint8_t ins, uint8_t p1, uint8_t p2, const uint8_t *data,
-                     size_t len, rsp *r)
-{
-    uint8_t apdu[5 + 255], out[VPIV_MAX_RAPDU];
-    size_t off = 0, olen;
-    uint16_t sw;
-
-    r->len = 0;
-    for (;;) {
-        size_t n = len - off > 255 ? 255 : len - off, alen = 0;
-        bool last = off + n == len;
-        apdu[alen++] = last ? 0x00 : 0x10;
-        apdu[alen++] = ins, apdu[alen++] = p1, apdu[alen++] = p2;
-        if (n) {
-            apdu[alen++] = (uint8_t)n;
-            memcpy(apdu + alen, data + off, n);
-            alen += n;
-        }
-        off += n;
-        olen = vpiv_process(card, apdu, alen, out);
-        assert_true(olen >= 2);
-        sw = (uint16_t)(out[olen - 2] << 8 | out[olen - 1]);
-        if (last)
-            break;
-        assert_int_equal(olen, 2);
-        if (sw != 0x9000)
-            return r->sw = sw;
-    }
-    for (;;) {
-        assert_true(r->len + olen - 2 <= sizeof r->data);
-        memcpy(r->data + r->len, out, olen - 2);
-        r->len += olen - 2;
-        if ((sw >> 8) != 0x61)
-            break;
-        {
-            const uint8_t gr[5] = {0x00, 0xC0, 0x00, 0x00, (uint8_t)sw};
-            olen = vpiv_process(card, gr, sizeof gr, out);
-            sw = (uint16_t)(out[olen - 2] << 8 | out[olen - 1]);
-        }
-    }
-    return r->sw = sw;
-}
-
-/* Hex string (spaces ignored) to bytes. */
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    while (*hex) {
-        unsigned v;
-        if (*hex == ' ') {
-            hex++;
-            continue;
-        }
-        assert_true(sscanf(hex, "%2x", &v) == 1);
-        assert_true(n < cap);
-        out[n++] = (uint8_t)v;
-        hex += 2;
-    }
-    return n;
-}
-
-/* Sends a whole APDU given in hex; collects the answer. */
-static uint16_t hex_apdu(vpiv_card *card, const char *hex, rsp *r)
-{
-    uint8_t raw[300];
-    size_t n = unhex(hex, raw, sizeof raw);
-    assert_true(n >= 4);
-    if (n == 4)
-        return xfer(card, raw[1], raw[2], raw[3], NULL, 0, r);
-    assert_int_equal(raw[4], n - 5);
-    return xfer(card, raw[1], raw[2], raw[3], raw + 5, n - 5, r);
-}
+#include "vpiv_test_apdu.h"
 
 static vpiv_card *new_card(uint64_t seed, const char *path)
 {
-    rsp r;
-    vpiv_card *card = vpiv_new(path, NULL);
-    assert_non_null(card);
-    vpiv_set_deterministic(card, seed);
-    assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r), 0x9000);
-    return card;
+    return vt_new_card(seed, true, path);
 }
 
 /* ---- management key crypto on the host side ---------------------------------------------- */
-
-static const uint8_t default_key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
-                                        5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8};
 
 static size_t block_of(uint8_t alg)
 {
@@ -145,9 +55,9 @@ static uint16_t auth_mutual(vpiv_card *card, uint8_t alg, const uint8_t *key)
     const uint8_t req[4] = {0x7C, 0x02, 0x80, 0x00};
     uint8_t cmd[4 + 2 * 16 + 2], w[16], chal[16], expect[16];
     size_t bs = block_of(alg);
-    rsp r;
+    vt_rsp r;
 
-    assert_int_equal(xfer(card, 0x87, alg, 0x9B, req, sizeof req, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0x87, alg, 0x9B, req, sizeof req, &r), 0x9000);
     assert_int_equal(r.len, 4 + bs);
     assert_int_equal(r.data[0], 0x7C);
     assert_int_equal(r.data[1], 2 + bs);
@@ -160,7 +70,7 @@ static uint16_t auth_mutual(vpiv_card *card, uint8_t alg, const uint8_t *key)
     memcpy(cmd + 4, w, bs);
     cmd[4 + bs] = 0x81, cmd[5 + bs] = (uint8_t)bs;
     memcpy(cmd + 6 + bs, chal, bs);
-    if (xfer(card, 0x87, alg, 0x9B, cmd, 6 + 2 * bs, &r) != 0x9000)
+    if (vt_xfer(card, 0x87, alg, 0x9B, cmd, 6 + 2 * bs, &r) != 0x9000)
         return r.sw;
     ecb(alg, key, 1, chal, expect);
     assert_int_equal(r.len, 4 + bs);
@@ -176,26 +86,26 @@ static uint16_t auth_single(vpiv_card *card, uint8_t alg, const uint8_t *key)
     const uint8_t req[4] = {0x7C, 0x02, 0x81, 0x00};
     uint8_t cmd[4 + 16];
     size_t bs = block_of(alg);
-    rsp r;
+    vt_rsp r;
 
-    assert_int_equal(xfer(card, 0x87, alg, 0x9B, req, sizeof req, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0x87, alg, 0x9B, req, sizeof req, &r), 0x9000);
     assert_int_equal(r.len, 4 + bs);
     assert_memory_equal(r.data, ((const uint8_t[]){0x7C, (uint8_t)(2 + bs), 0x81, (uint8_t)bs}),
                         4);
     cmd[0] = 0x7C, cmd[1] = (uint8_t)(2 + bs), cmd[2] = 0x82, cmd[3] = (uint8_t)bs;
     ecb(alg, key, 1, r.data + 4, cmd + 4);
-    return xfer(card, 0x87, alg, 0x9B, cmd, 4 + bs, &r);
+    return vt_xfer(card, 0x87, alg, 0x9B, cmd, 4 + bs, &r);
 }
 
 static uint16_t set_key(vpiv_card *card, uint8_t p2, uint8_t alg, const uint8_t *key,
                         size_t len)
 {
     uint8_t data[3 + 32];
-    rsp r;
+    vt_rsp r;
     assert_true(len <= 32);
     data[0] = alg, data[1] = 0x9B, data[2] = (uint8_t)len;
     memcpy(data + 3, key, len);
-    return xfer(card, 0xFF, 0xFF, p2, data, 3 + len, &r);
+    return vt_xfer(card, 0xFF, 0xFF, p2, data, 3 + len, &r);
 }
 
 /* ---- tests ------------------------------------------------------------------------------ */
@@ -205,7 +115,7 @@ static void test_default_3des_mutual(void **state)
     vpiv_card *card = new_card(1, NULL);
     (void)state;
     assert_false(card->mgm_authenticated);
-    assert_int_equal(auth_mutual(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_mutual(card, ALG_3DES, vt_default_key), 0x9000);
     assert_true(card->mgm_authenticated);
     assert_int_equal(card->mgm_pending, 0);
     vpiv_free(card);
@@ -215,7 +125,7 @@ static void test_default_3des_single(void **state)
 {
     vpiv_card *card = new_card(2, NULL);
     (void)state;
-    assert_int_equal(auth_single(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_single(card, ALG_3DES, vt_default_key), 0x9000);
     assert_true(card->mgm_authenticated);
     vpiv_free(card);
 }
@@ -224,12 +134,12 @@ static void test_default_3des_single(void **state)
 static void test_witness_answer_shape(void **state)
 {
     vpiv_card *card = new_card(3, NULL);
-    rsp r;
+    vt_rsp r;
     (void)state;
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 81 00", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 81 00", &r), 0x9000);
     assert_int_equal(r.len, 12);
     assert_memory_equal(r.data, "\x7C\x0A\x81\x08", 4);
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
     assert_int_equal(r.len, 12);
     assert_memory_equal(r.data, "\x7C\x0A\x80\x08", 4);
     vpiv_free(card);
@@ -239,19 +149,19 @@ static void test_wrong_key(void **state)
 {
     vpiv_card *card = new_card(4, NULL);
     uint8_t bad[24];
-    rsp r;
+    vt_rsp r;
     (void)state;
-    memcpy(bad, default_key, sizeof bad);
+    memcpy(bad, vt_default_key, sizeof bad);
     bad[23] ^= 0x10; /* a real bit, not parity */
     assert_int_equal(auth_mutual(card, ALG_3DES, bad), 0x6982);
     assert_false(card->mgm_authenticated);
     assert_int_equal(auth_single(card, ALG_3DES, bad), 0x6982);
     assert_false(card->mgm_authenticated);
     /* and the card still refuses admin commands */
-    assert_int_equal(set_key(card, 0xFF, ALG_3DES, default_key, 24), 0x6982);
-    assert_int_equal(hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x6982);
+    assert_int_equal(set_key(card, 0xFF, ALG_3DES, vt_default_key, 24), 0x6982);
+    assert_int_equal(vt_hex_apdu(card, "00 47 00 9A 05 AC 03 80 01 11", &r), 0x6982);
     /* a failed attempt after a success drops the authentication */
-    assert_int_equal(auth_single(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_single(card, ALG_3DES, vt_default_key), 0x9000);
     assert_true(card->mgm_authenticated);
     assert_int_equal(auth_single(card, ALG_3DES, bad), 0x6982);
     assert_false(card->mgm_authenticated);
@@ -265,22 +175,22 @@ static void test_aes192(void **state)
                                   0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
     vpiv_card *card = new_card(5, NULL);
     uint8_t bad[24];
-    rsp r;
+    vt_rsp r;
     (void)state;
-    assert_int_equal(auth_mutual(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_mutual(card, ALG_3DES, vt_default_key), 0x9000);
     assert_int_equal(set_key(card, 0xFF, ALG_AES192, k, sizeof k), 0x9000);
     assert_int_equal(card->mgm_alg, ALG_AES192);
     assert_false(card->mgm_default);
 
     vpiv_power(card, VPIV_RESET);
-    assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, SELECT, &r), 0x9000);
     assert_false(card->mgm_authenticated);
     /* the old algorithm is refused */
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x6A80);
     assert_int_equal(auth_mutual(card, ALG_AES192, k), 0x9000);
     assert_true(card->mgm_authenticated);
     vpiv_power(card, VPIV_POWER_OFF);
-    assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, SELECT, &r), 0x9000);
     assert_int_equal(auth_single(card, ALG_AES192, k), 0x9000);
     assert_true(card->mgm_authenticated);
 
@@ -292,7 +202,7 @@ static void test_aes192(void **state)
     assert_false(card->mgm_authenticated);
 
     /* metadata: AES-192, no touch, not default */
-    assert_int_equal(hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
     assert_int_equal(r.len, 10);
     assert_memory_equal(r.data, "\x01\x01\x0A\x02\x02\x00\x01\x05\x01\x00", 10);
     vpiv_free(card);
@@ -305,7 +215,7 @@ static void test_aes128_aes256_and_back_to_3des(void **state)
     static const uint8_t k3des[24] = "abcdefghABCDEFGH01234567";
     vpiv_card *card = new_card(6, NULL);
     (void)state;
-    assert_int_equal(auth_single(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_single(card, ALG_3DES, vt_default_key), 0x9000);
     assert_int_equal(set_key(card, 0xFF, ALG_AES128, k128, 16), 0x9000);
     assert_int_equal(auth_mutual(card, ALG_AES128, k128), 0x9000);
     assert_int_equal(set_key(card, 0xFF, ALG_AES256, k256, 32), 0x9000);
@@ -313,7 +223,7 @@ static void test_aes128_aes256_and_back_to_3des(void **state)
     assert_int_equal(auth_mutual(card, ALG_AES256, k256), 0x9000);
     assert_int_equal(set_key(card, 0xFF, ALG_3DES, k3des, 24), 0x9000);
     assert_int_equal(auth_mutual(card, ALG_3DES, k3des), 0x9000);
-    assert_int_equal(auth_single(card, ALG_3DES, default_key), 0x6982);
+    assert_int_equal(auth_single(card, ALG_3DES, vt_default_key), 0x6982);
     vpiv_free(card);
 }
 
@@ -323,47 +233,47 @@ static void test_out_of_order(void **state)
     uint8_t step2[22] = {0x7C, 0x14, 0x80, 0x08, 0, 0, 0, 0, 0, 0, 0, 0,
                          0x81, 0x08, 1, 2, 3, 4, 5, 6, 7, 8};
     uint8_t resp[12] = {0x7C, 0x0A, 0x82, 0x08, 0, 0, 0, 0, 0, 0, 0, 0};
-    rsp r;
+    vt_rsp r;
     (void)state;
 
     /* step 2 and a response with nothing pending */
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, resp, sizeof resp, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, resp, sizeof resp, &r), 0x6A80);
 
     /* witness asked, then a challenge response: refused and the witness is gone */
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
-    ecb(ALG_3DES, default_key, 0, r.data + 4, step2 + 4);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, resp, sizeof resp, &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
+    ecb(ALG_3DES, vt_default_key, 0, r.data + 4, step2 + 4);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, resp, sizeof resp, &r), 0x6A80);
     assert_int_equal(card->mgm_pending, 0);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
     assert_false(card->mgm_authenticated);
 
     /* challenge asked, then step 2 of the mutual flow: refused */
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 81 00", &r), 0x9000);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 81 00", &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
     assert_int_equal(card->mgm_pending, 0);
 
     /* a wrong witness: 6982, and the exchange is over (the right one no longer counts) */
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
-    ecb(ALG_3DES, default_key, 0, r.data + 4, step2 + 4);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
+    ecb(ALG_3DES, vt_default_key, 0, r.data + 4, step2 + 4);
     step2[4] ^= 0x80;
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6982);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6982);
     step2[4] ^= 0x80;
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
     assert_false(card->mgm_authenticated);
 
     /* a wrong algorithm in the middle of an exchange drops it */
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
-    ecb(ALG_3DES, default_key, 0, r.data + 4, step2 + 4);
-    assert_int_equal(xfer(card, 0x87, 0x08, 0x9B, step2, sizeof step2, &r), 0x6A80);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
+    ecb(ALG_3DES, vt_default_key, 0, r.data + 4, step2 + 4);
+    assert_int_equal(vt_xfer(card, 0x87, 0x08, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
 
     /* a power cycle drops a pending witness */
-    assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
-    ecb(ALG_3DES, default_key, 0, r.data + 4, step2 + 4);
+    assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
+    ecb(ALG_3DES, vt_default_key, 0, r.data + 4, step2 + 4);
     vpiv_power(card, VPIV_RESET);
-    assert_int_equal(hex_apdu(card, "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00", &r), 0x9000);
-    assert_int_equal(xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, SELECT, &r), 0x9000);
+    assert_int_equal(vt_xfer(card, 0x87, 0x03, 0x9B, step2, sizeof step2, &r), 0x6A80);
     assert_false(card->mgm_authenticated);
     vpiv_free(card);
 }
@@ -384,11 +294,11 @@ static void test_malformed_templates(void **state)
         "00 87 03 9B 0B 7C 09 80 07 01 02 03 04 05 06 07", /* witness of the wrong size */
     };
     vpiv_card *card = new_card(8, NULL);
-    rsp r;
+    vt_rsp r;
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
-        assert_int_equal(hex_apdu(card, bad[i], &r), 0x6A80);
+        assert_int_equal(vt_hex_apdu(card, "00 87 03 9B 04 7C 02 80 00", &r), 0x9000);
+        assert_int_equal(vt_hex_apdu(card, bad[i], &r), 0x6A80);
         assert_int_equal(card->mgm_pending, 0);
     }
     assert_false(card->mgm_authenticated);
@@ -407,18 +317,18 @@ static void test_set_key_checks(void **state)
                                      0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87, 0x98,
                                      0x31, 0x42, 0x53, 0x64, 0x75, 0x86, 0x97, 0xA8};
     vpiv_card *card = new_card(9, NULL);
-    rsp r;
+    vt_rsp r;
     (void)state;
 
     assert_int_equal(set_key(card, 0xFF, ALG_3DES, good, 24), 0x6982);
-    assert_int_equal(auth_mutual(card, ALG_3DES, default_key), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 FF FE FF 1B 03 9B 18 11 22 33 44 55 66 77 88 21 32 43 "
-                                    "54 65 76 87 98 31 42 53 64 75 86 97 A8",
-                              &r),
+    assert_int_equal(auth_mutual(card, ALG_3DES, vt_default_key), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 FF FE FF 1B 03 9B 18 11 22 33 44 55 66 77 88 21 32 43 "
+                                       "54 65 76 87 98 31 42 53 64 75 86 97 A8",
+                                 &r),
                      0x6A86);
-    assert_int_equal(hex_apdu(card, "00 FF FF 00 1B 03 9B 18 11 22 33 44 55 66 77 88 21 32 43 "
-                                    "54 65 76 87 98 31 42 53 64 75 86 97 A8",
-                              &r),
+    assert_int_equal(vt_hex_apdu(card, "00 FF FF 00 1B 03 9B 18 11 22 33 44 55 66 77 88 21 32 43 "
+                                       "54 65 76 87 98 31 42 53 64 75 86 97 A8",
+                                 &r),
                      0x6A86);
     assert_int_equal(set_key(card, 0xFF, ALG_3DES, weak, 24), 0x6A80);
     assert_int_equal(set_key(card, 0xFF, ALG_3DES, semi_weak_noparity, 24), 0x6A80);
@@ -427,32 +337,32 @@ static void test_set_key_checks(void **state)
     assert_int_equal(set_key(card, 0xFF, ALG_AES256, good, 24), 0x6A80);
     assert_int_equal(set_key(card, 0xFF, ALG_RSA2048, good, 24), 0x6A80);  /* not a mgm alg */
     /* wrong key reference tag, trailing byte, missing algorithm */
-    assert_int_equal(hex_apdu(card, "00 FF FF FF 1B 03 9A 18 11 22 33 44 55 66 77 88 21 32 43 "
-                                    "54 65 76 87 98 31 42 53 64 75 86 97 A8",
-                              &r),
+    assert_int_equal(vt_hex_apdu(card, "00 FF FF FF 1B 03 9A 18 11 22 33 44 55 66 77 88 21 32 43 "
+                                       "54 65 76 87 98 31 42 53 64 75 86 97 A8",
+                                 &r),
                      0x6A80);
-    assert_int_equal(hex_apdu(card, "00 FF FF FF 1C 03 9B 18 11 22 33 44 55 66 77 88 21 32 43 "
-                                    "54 65 76 87 98 31 42 53 64 75 86 97 A8 00",
-                              &r),
+    assert_int_equal(vt_hex_apdu(card, "00 FF FF FF 1C 03 9B 18 11 22 33 44 55 66 77 88 21 32 43 "
+                                       "54 65 76 87 98 31 42 53 64 75 86 97 A8 00",
+                                 &r),
                      0x6A80);
-    assert_int_equal(hex_apdu(card, "00 FF FF FF 01 03", &r), 0x6A80);
-    assert_int_equal(hex_apdu(card, "00 FF FF FF", &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 FF FF FF 01 03", &r), 0x6A80);
+    assert_int_equal(vt_hex_apdu(card, "00 FF FF FF", &r), 0x6A80);
     /* nothing changed */
     assert_int_equal(card->mgm_alg, ALG_3DES);
-    assert_memory_equal(card->mgm_key, default_key, 24);
+    assert_memory_equal(card->mgm_key, vt_default_key, 24);
     assert_true(card->mgm_default);
-    assert_int_equal(hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
     assert_int_equal(r.len, 10);
     assert_memory_equal(r.data, "\x01\x01\x03\x02\x02\x00\x01\x05\x01\x01", 10);
 
     /* with touch (P2 FE): reported in the metadata, not enforced */
     assert_int_equal(set_key(card, 0xFE, ALG_3DES, good, 24), 0x9000);
-    assert_int_equal(hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
     assert_memory_equal(r.data, "\x01\x01\x03\x02\x02\x00\x02\x05\x01\x00", 10);
     /* still authenticated after the change; the new key works */
     assert_true(card->mgm_authenticated);
     assert_int_equal(auth_single(card, ALG_3DES, good), 0x9000);
-    assert_int_equal(auth_single(card, ALG_3DES, default_key), 0x6982);
+    assert_int_equal(auth_single(card, ALG_3DES, vt_default_key), 0x6982);
     vpiv_free(card);
 }
 
@@ -466,11 +376,11 @@ static void test_set_key_save_failure(void **state)
     assert_non_null(mkdtemp(dir));
     (void)snprintf(path, sizeof path, "%s/card.state", dir);
     card = new_card(10, path);
-    assert_int_equal(auth_mutual(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_mutual(card, ALG_3DES, vt_default_key), 0x9000);
     assert_int_equal(set_key(card, 0xFF, ALG_AES128, k, 16), 0x9000); /* saves fine */
     assert_int_equal(unlink(path), 0);
     assert_int_equal(rmdir(dir), 0); /* nowhere to save now */
-    assert_int_equal(set_key(card, 0xFE, ALG_3DES, default_key, 24), 0x6581);
+    assert_int_equal(set_key(card, 0xFE, ALG_3DES, vt_default_key, 24), 0x6581);
     assert_int_equal(card->mgm_alg, ALG_AES128);
     assert_int_equal(card->mgm_touch, TOUCH_POLICY_NEVER);
     assert_int_equal(auth_single(card, ALG_AES128, k), 0x9000);
@@ -483,17 +393,17 @@ static void test_set_key_survives_reload(void **state)
     static const uint8_t k[32] = "0123456789abcdef0123456789ABCDEF";
     char dir[] = "/tmp/vpiv_mgm_XXXXXX", path[64];
     vpiv_card *card;
-    rsp r;
+    vt_rsp r;
     (void)state;
     assert_non_null(mkdtemp(dir));
     (void)snprintf(path, sizeof path, "%s/card.state", dir);
     card = new_card(11, path);
-    assert_int_equal(auth_single(card, ALG_3DES, default_key), 0x9000);
+    assert_int_equal(auth_single(card, ALG_3DES, vt_default_key), 0x9000);
     assert_int_equal(set_key(card, 0xFE, ALG_AES256, k, 32), 0x9000);
     vpiv_free(card);
     card = new_card(12, path);
     assert_false(card->mgm_authenticated);
-    assert_int_equal(hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
+    assert_int_equal(vt_hex_apdu(card, "00 F7 00 9B", &r), 0x9000);
     assert_memory_equal(r.data, "\x01\x01\x0C\x02\x02\x00\x02\x05\x01\x00", 10);
     assert_int_equal(auth_mutual(card, ALG_AES256, k), 0x9000);
     vpiv_free(card);

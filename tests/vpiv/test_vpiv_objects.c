@@ -14,122 +14,7 @@
 
 #include "vpiv.h"
 #include "vpiv_internal.h"
-
-/* ---- APDU helpers ---- */
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s; s++) {
-        int v = 0;
-        if (*s == ' ')
-            continue;
-        if (*s >= '0' && *s <= '9')
-            v = *s - '0';
-        else if (*s >= 'a' && *s <= 'f')
-            v = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F')
-            v = *s - 'A' + 10;
-        else
-            fail_msg("bad hex character '%c'", *s);
-        if (hi < 0) {
-            hi = v;
-        } else {
-            assert_true(n < cap);
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    return n;
-}
-
-static uint16_t xfer(vpiv_card *card, const uint8_t *apdu, size_t n, uint8_t *data, size_t *dlen)
-{
-    uint8_t r[VPIV_MAX_RAPDU];
-    size_t rn = vpiv_process(card, apdu, n, r);
-    assert_true(rn >= 2 && rn <= VPIV_MAX_RAPDU);
-    if (data)
-        memcpy(data, r, rn - 2);
-    if (dlen)
-        *dlen = rn - 2;
-    return (uint16_t)(r[rn - 2] << 8 | r[rn - 1]);
-}
-
-static void tx_at(vpiv_card *card, const char *hex, unsigned want_sw, const char *want_hex,
-                  const char *file, int line)
-{
-    uint8_t apdu[300], data[VPIV_MAX_RAPDU], want[VPIV_MAX_RAPDU];
-    size_t n = unhex(hex, apdu, sizeof apdu), dlen = 0, wlen;
-    uint16_t sw = xfer(card, apdu, n, data, &dlen);
-    if (sw != want_sw) {
-        print_error("%s -> %04X, expected %04X\n", hex, sw, want_sw);
-        _fail(file, line);
-    }
-    if (want_hex) {
-        wlen = unhex(want_hex, want, sizeof want);
-        if (wlen != dlen || memcmp(want, data, wlen) != 0) {
-            print_error("%s -> %zu bytes of data, not the %zu expected\n", hex, dlen, wlen);
-            _fail(file, line);
-        }
-    }
-}
-
-#define TX(card, hex, sw) tx_at(card, hex, sw, NULL, __FILE__, __LINE__)
-#define TXD(card, hex, sw, data) tx_at(card, hex, sw, data, __FILE__, __LINE__)
-
-#define SELECT "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00"
-
-/* Sends data as one command, chained in blocks of at most 255 bytes (CLA 10 on all but the
- * last); every block but the last must answer 9000. Returns the last SW; the answer's data,
- * followed through 61xx with GET RESPONSE, goes to resp (when not NULL). */
-static uint16_t send_cmd(vpiv_card *card, uint8_t ins, uint8_t p1, uint8_t p2, const uint8_t *data,
-                         size_t len, uint8_t *resp, size_t cap, size_t *resp_len)
-{
-    uint8_t apdu[5 + 255 + 1], chunk[VPIV_MAX_RAPDU];
-    size_t off = 0, got = 0, n;
-    uint16_t sw;
-
-    for (;;) {
-        size_t blk = len - off > 255 ? 255 : len - off;
-        bool last = off + blk == len;
-        size_t an = 0;
-        apdu[an++] = last ? 0x00 : 0x10;
-        apdu[an++] = ins;
-        apdu[an++] = p1;
-        apdu[an++] = p2;
-        if (blk) {
-            apdu[an++] = (uint8_t)blk;
-            memcpy(apdu + an, data + off, blk);
-            an += blk;
-        }
-        if (last)
-            apdu[an++] = 0x00; /* Le: 256 */
-        sw = xfer(card, apdu, an, chunk, &n);
-        off += blk;
-        if (last)
-            break;
-        assert_int_equal(sw, 0x9000);
-        assert_int_equal(n, 0);
-    }
-    for (;;) {
-        assert_true(got + n <= cap || !resp);
-        if (resp)
-            memcpy(resp + got, chunk, n);
-        got += n;
-        if ((sw & 0xFF00) != 0x6100)
-            break;
-        {
-            uint8_t gr[5] = {0x00, 0xC0, 0x00, 0x00, (uint8_t)sw};
-            assert_int_equal(n, 256); /* 61xx comes after a full block */
-            sw = xfer(card, gr, sizeof gr, chunk, &n);
-        }
-    }
-    if (resp_len)
-        *resp_len = got;
-    return sw;
-}
+#include "vpiv_test_apdu.h"
 
 /* PUT DATA tag (3 bytes) with content of len bytes. */
 static uint16_t put_object(vpiv_card *card, uint32_t tag, const uint8_t *content, size_t len)
@@ -143,7 +28,7 @@ static uint16_t put_object(vpiv_card *card, uint32_t tag, const uint8_t *content
     buf[n++] = (uint8_t)(tag >> 8);
     buf[n++] = (uint8_t)tag;
     assert_true(vpiv_put_tlv(buf, sizeof buf, &n, 0x53, content, len));
-    sw = send_cmd(card, 0xDB, 0x3F, 0xFF, buf, n, NULL, 0, NULL);
+    sw = vt_chain(card, 0xDB, 0x3F, 0xFF, buf, n, true, NULL, 0, NULL);
     return sw;
 }
 
@@ -153,7 +38,7 @@ static uint16_t get_object(vpiv_card *card, uint32_t tag, uint8_t *content, size
     static uint8_t resp[VPIV_MAX_RESPONSE];
     uint8_t q[5] = {0x5C, 0x03, (uint8_t)(tag >> 16), (uint8_t)(tag >> 8), (uint8_t)tag};
     size_t n = 0;
-    uint16_t sw = send_cmd(card, 0xCB, 0x3F, 0xFF, q, sizeof q, resp, sizeof resp, &n);
+    uint16_t sw = vt_chain(card, 0xCB, 0x3F, 0xFF, q, sizeof q, true, resp, sizeof resp, &n);
     if (sw == 0x9000) {
         ch_cur c, v;
         uint32_t t;
@@ -246,7 +131,7 @@ static void test_put_needs_management_key(void **state)
     uint8_t got[8];
     size_t n;
     TX(card, "00 DB 3F FF 0A 5C 03 5F C1 02 53 03 01 02 03", 0x6982);
-    TX(card, "00 20 00 80 08 31 32 33 34 35 36 FF FF", 0x9000);
+    TX(card, VERIFY(PIN_DEF), 0x9000);
     TX(card, "00 DB 3F FF 0A 5C 03 5F C1 02 53 03 01 02 03", 0x6982);
     TX(card, "00 DB 3F FF 02 5C 00", 0x6982); /* security first */
     assert_int_equal(put_object(card, 0x5FC102, one, 1), 0x6982);
@@ -277,7 +162,8 @@ static void test_put_get_delete(void **state)
         uint8_t resp[300];
         size_t rn;
         static const uint8_t q[5] = {0x5C, 0x03, 0x5F, 0xC1, 0x05};
-        assert_int_equal(send_cmd(card, 0xCB, 0x3F, 0xFF, q, 5, resp, sizeof resp, &rn), 0x9000);
+        assert_int_equal(vt_chain(card, 0xCB, 0x3F, 0xFF, q, 5, true, resp, sizeof resp, &rn),
+                         0x9000);
         assert_int_equal(rn, 3 + sizeof data);
         assert_int_equal(resp[0], 0x53);
         assert_int_equal(resp[1], 0x81);
@@ -360,7 +246,7 @@ static void test_big_object_through_chaining(void **state)
     assert_int_equal(n, sizeof data);
     assert_memory_equal(got, data, sizeof data);
     /* the raw answer: 53 82 0B B8, then the content */
-    assert_int_equal(send_cmd(card, 0xCB, 0x3F, 0xFF, q, 5, resp, sizeof resp, &rn), 0x9000);
+    assert_int_equal(vt_chain(card, 0xCB, 0x3F, 0xFF, q, 5, true, resp, sizeof resp, &rn), 0x9000);
     assert_int_equal(rn, 4 + sizeof data);
     assert_int_equal(resp[0], 0x53);
     assert_int_equal(resp[1], 0x82);
@@ -374,23 +260,23 @@ static void test_big_object_through_chaining(void **state)
         uint8_t chunk[VPIV_MAX_RAPDU];
         static const uint8_t gr[5] = {0x00, 0xC0, 0x00, 0x00, 0x00};
         uint8_t gr_last[5] = {0x00, 0xC0, 0x00, 0x00, 0xBC};
-        uint16_t sw = xfer(card, apdu, sizeof apdu, chunk, &n);
+        uint16_t sw = vt_xfer_raw(card, apdu, sizeof apdu, chunk, &n);
         assert_int_equal(n, 256);
         assert_int_equal(sw, 0x6100);
         for (int i = 0; i < 9; i++) {
-            sw = xfer(card, gr, sizeof gr, chunk, &n);
+            sw = vt_xfer_raw(card, gr, sizeof gr, chunk, &n);
             assert_int_equal(n, 256);
             assert_int_equal(sw, 0x6100);
         }
-        sw = xfer(card, gr, sizeof gr, chunk, &n);
+        sw = vt_xfer_raw(card, gr, sizeof gr, chunk, &n);
         assert_int_equal(n, 256);
         assert_int_equal(sw, 0x61BC);
-        sw = xfer(card, gr_last, sizeof gr_last, chunk, &n);
+        sw = vt_xfer_raw(card, gr_last, sizeof gr_last, chunk, &n);
         assert_int_equal(n, 0xBC);
         assert_int_equal(sw, 0x9000);
         assert_memory_equal(chunk, data + sizeof data - 0xBC, 0xBC);
         /* nothing left */
-        sw = xfer(card, gr, sizeof gr, chunk, &n);
+        sw = vt_xfer_raw(card, gr, sizeof gr, chunk, &n);
         assert_int_equal(sw, 0x6985);
     }
     /* a PUT chain broken by another command writes nothing */
@@ -433,7 +319,7 @@ static void test_object_table_full(void **state)
     size_t k = 0;
 
     card->mgm_authenticated = true;
-    TX(card, "00 20 00 80 08 31 32 33 34 35 36 FF FF", 0x9000); /* some tags need the PIN */
+    TX(card, VERIFY(PIN_DEF), 0x9000); /* some tags need the PIN */
     for (uint32_t t = 0x5FC101; t <= 0x5FC123 && k < VPIV_MAX_OBJECTS + 1; t++)
         tags[k++] = t;
     for (uint32_t t = 0x5FFF00; t <= 0x5FFF15 && k < VPIV_MAX_OBJECTS + 1; t++)
@@ -482,7 +368,7 @@ static void test_pin_protected_objects(void **state)
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(get_object(card, protected_tags[i], got, &n), 0x6982);
     assert_int_equal(get_object(card, 0x5FC102, got, &n), 0x9000);
-    TX(card, "00 20 00 80 08 31 32 33 34 35 36 FF FF", 0x9000);
+    TX(card, VERIFY(PIN_DEF), 0x9000);
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(get_object(card, protected_tags[i], got, &n), 0x9000);
         assert_int_equal(n, 3);
@@ -491,7 +377,7 @@ static void test_pin_protected_objects(void **state)
     TX(card, "00 20 FF 80", 0x9000);
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(get_object(card, protected_tags[i], got, &n), 0x6982);
-    TX(card, "00 20 00 80 08 31 32 33 34 35 36 FF FF", 0x9000);
+    TX(card, VERIFY(PIN_DEF), 0x9000);
     TX(card, "00 DB 3F FF 07 5C 03 5F C1 08 53 00", 0x9000);
     assert_int_equal(get_object(card, 0x5FC108, got, &n), 0x6A82);
 }

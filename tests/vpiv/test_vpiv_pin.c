@@ -14,87 +14,16 @@
 
 #include "vpiv.h"
 #include "vpiv_internal.h"
+#include "vpiv_test_apdu.h"
 
-/* ---- APDU helpers ---- */
+/* ---- APDUs (SELECT, the PINs, VERIFY, UNBLOCK: vpiv_test_apdu.h) ---- */
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s; s++) {
-        int v = 0;
-        if (*s == ' ')
-            continue;
-        if (*s >= '0' && *s <= '9')
-            v = *s - '0';
-        else if (*s >= 'a' && *s <= 'f')
-            v = *s - 'a' + 10;
-        else if (*s >= 'A' && *s <= 'F')
-            v = *s - 'A' + 10;
-        else
-            fail_msg("bad hex character '%c'", *s);
-        if (hi < 0) {
-            hi = v;
-        } else {
-            assert_true(n < cap);
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    return n;
-}
-
-static uint16_t xfer(vpiv_card *card, const uint8_t *apdu, size_t n, uint8_t *data, size_t *dlen)
-{
-    uint8_t r[VPIV_MAX_RAPDU];
-    size_t rn = vpiv_process(card, apdu, n, r);
-    assert_true(rn >= 2 && rn <= VPIV_MAX_RAPDU);
-    if (data)
-        memcpy(data, r, rn - 2);
-    if (dlen)
-        *dlen = rn - 2;
-    return (uint16_t)(r[rn - 2] << 8 | r[rn - 1]);
-}
-
-static void tx_at(vpiv_card *card, const char *hex, unsigned want_sw, const char *want_hex,
-                  const char *file, int line)
-{
-    uint8_t apdu[300], data[VPIV_MAX_RAPDU], want[VPIV_MAX_RAPDU];
-    size_t n = unhex(hex, apdu, sizeof apdu), dlen = 0, wlen;
-    uint16_t sw = xfer(card, apdu, n, data, &dlen);
-    if (sw != want_sw) {
-        print_error("%s -> %04X, expected %04X\n", hex, sw, want_sw);
-        _fail(file, line);
-    }
-    if (want_hex) {
-        wlen = unhex(want_hex, want, sizeof want);
-        if (wlen != dlen || memcmp(want, data, wlen) != 0) {
-            print_error("%s -> %zu bytes of data, not the %zu expected\n", hex, dlen, wlen);
-            _fail(file, line);
-        }
-    }
-}
-
-#define TX(card, hex, sw) tx_at(card, hex, sw, NULL, __FILE__, __LINE__)
-#define TXD(card, hex, sw, data) tx_at(card, hex, sw, data, __FILE__, __LINE__)
-
-#define SELECT "00 A4 04 00 09 A0 00 00 03 08 00 00 10 00"
+/* SELECT's answer: the application property template */
 #define APT "61 11 4F 06 00 00 10 00 01 00 79 07 4F 05 A0 00 00 03 08"
 
-/* PINs and PUKs, FF-padded to 8 bytes */
-#define PIN_DEF "31 32 33 34 35 36 FF FF"
-#define PIN_NEW "39 38 37 36 35 34 33 FF"
-#define PUK_DEF "31 32 33 34 35 36 37 38"
-#define PUK_NEW "38 37 36 35 34 33 32 31"
-#define WRONG "30 30 30 30 30 30 FF FF"
-
-#define VERIFY(pin) "00 20 00 80 08 " pin
-#define VERIFY_EMPTY "00 20 00 80"
 #define UNVERIFY "00 20 FF 80"
 #define CHANGE_PIN(old, new) "00 24 00 80 10 " old " " new
 #define CHANGE_PUK(old, new) "00 24 00 81 10 " old " " new
-#define UNBLOCK(puk, pin) "00 2C 00 80 10 " puk " " pin
 #define RESET "00 FB 00 00"
 
 static int setup(void **state)
