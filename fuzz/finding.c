@@ -26,6 +26,14 @@ uint32_t ch_fd_u32le(ch_cur *c)
     return v;
 }
 
+uint64_t ch_fd_u64le(ch_cur *c)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 8)
+        v |= (uint64_t)ch_fd_u8(c) << shift;
+    return v;
+}
+
 const uint8_t *ch_fd_bytes(ch_cur *c, size_t n, size_t *got)
 {
     const uint8_t *p = NULL;
@@ -78,4 +86,43 @@ void ch_finding_exchange_decode(const uint8_t *data, size_t size, ch_finding_exc
     f->data_len = ch_fd_u16le(&c);
     f->data = ch_fd_bytes(&c, f->data_len, &f->data_got);
     ch_cur_rest(&c, &f->script);
+}
+
+void ch_finding_vpiv_decode(const uint8_t *data, size_t size, ch_finding_vpiv *f)
+{
+    ch_cur c, rest;
+
+    memset(f, 0, sizeof *f);
+    ch_cur_init(&c, data, size);
+    f->mode = ch_fd_u8(&c);
+    f->seed = ch_fd_u64le(&c);
+    if (f->mode & CH_FV_MODE_STATE) {
+        ch_cur_rest(&c, &rest);
+        f->image_len = ch_cur_left(&rest);
+        f->image = f->image_len ? ch_cur_peek_ptr(&rest) : NULL;
+        ch_cur_init(&f->entries, NULL, 0);
+        return;
+    }
+    f->pre = ch_fd_u8(&c);
+    ch_cur_rest(&c, &f->entries);
+}
+
+bool ch_finding_vpiv_next(ch_cur *entries, ch_finding_vpiv_step *step)
+{
+    uint16_t len;
+    size_t got;
+
+    memset(step, 0, sizeof *step);
+    if (!ch_cur_u16be(entries, &len))
+        return false;
+    if (len >= 0xFF00u) { /* as the card script's events (src/transport/script.h) */
+        step->power = true;
+        step->event = (len & 0xFFu) % 3;
+        return true;
+    }
+    step->capdu = ch_fd_bytes(entries, len, &got);
+    step->capdu_len = got;
+    if (!got)
+        step->capdu = NULL;
+    return true;
 }

@@ -8,6 +8,7 @@
 #ifndef CH_FINDING_H
 #define CH_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@
 uint8_t ch_fd_u8(ch_cur *c);
 uint16_t ch_fd_u16le(ch_cur *c);
 uint32_t ch_fd_u32le(ch_cur *c);
+uint64_t ch_fd_u64le(ch_cur *c);
 /* Up to n bytes; *got says how many were there. */
 const uint8_t *ch_fd_bytes(ch_cur *c, size_t n, size_t *got);
 
@@ -69,5 +71,42 @@ typedef struct ch_finding_exchange {
 } ch_finding_exchange;
 
 void ch_finding_exchange_decode(const uint8_t *data, size_t size, ch_finding_exchange *f);
+
+/* ---- fuzz_vpiv: the virtual PIV card (src/vpiv), an APDU session or a state file ---- */
+enum {
+    CH_FV_MODE_STATE = 1u << 0, /* 0: APDU session; 1: state file image */
+    CH_FV_MODE_SEAL = 1u << 1,  /* state file: compare the SHA-256 seal as written */
+};
+enum {
+    CH_FV_PRE_MGM = 1u << 0,    /* card->mgm_authenticated = true */
+    CH_FV_PRE_PIN = 1u << 1,    /* card->pin_verified = pin_always_ok = true */
+    CH_FV_PRE_SELECT = 1u << 2, /* send SELECT PIV first (before the two above: it clears them) */
+};
+
+typedef struct ch_finding_vpiv {
+    uint8_t mode;         /* CH_FV_MODE_*; the other bits are ignored */
+    uint64_t seed;        /* vpiv_set_deterministic */
+    uint8_t pre;          /* session: CH_FV_PRE_* */
+    ch_cur entries;       /* session: the C-APDUs and power events (ch_finding_vpiv_next) */
+    const uint8_t *image; /* state file: the file image (NULL when empty) */
+    size_t image_len;
+} ch_finding_vpiv;
+
+/* One step of a session: a C-APDU, or a power event (vpiv_power) instead. */
+typedef struct ch_finding_vpiv_step {
+    bool power;
+    int event;            /* VPIV_POWER_OFF / ON / RESET (0, 1, 2) when power */
+    const uint8_t *capdu; /* NULL when capdu_len is 0 */
+    size_t capdu_len;
+} ch_finding_vpiv_step;
+
+/* A session ends before its (CH_FV_MAX_GENERATE + 1)-th GENERATE ASYMMETRIC KEY PAIR (a C-APDU
+ * of 4 bytes or more with INS 47 and CLA bit 10 clear): RSA key generation is slow. */
+#define CH_FV_MAX_GENERATE 4u
+
+void ch_finding_vpiv_decode(const uint8_t *data, size_t size, ch_finding_vpiv *f);
+/* Next step of f->entries: u16 BE length + C-APDU, or 0xFF00 | e for power event e % 3; a
+ * length past the end takes the bytes that remain. false when fewer than 2 bytes remain. */
+bool ch_finding_vpiv_next(ch_cur *entries, ch_finding_vpiv_step *step);
 
 #endif

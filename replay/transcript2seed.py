@@ -13,15 +13,21 @@ ignored. Every '>' line must be followed by exactly one '<' line.
 The seed is the card's side only, in the script format of src/transport/script.h: each
 R-APDU as a big-endian u16 length followed by its bytes, in order. The C-APDUs are not part of
 a seed (the module under test sends them again), but they are checked for pairing.
+For --target fuzz_vpiv it is the other way round: the card (vpiv) is under test, so the seed
+is the host's side, the C-APDUs, and the answers are dropped.
 
 Usage:
-    transcript2seed.py [--target fuzz_acquire | --raw] [--atr HEX] [--version N]
+    transcript2seed.py [--target fuzz_acquire|fuzz_vpiv | --raw] [--atr HEX] [--version N]
                        [--card-name NAME] [--skip N] [--limit N] [-o SEED] TRANSCRIPT
 
     --target fuzz_acquire  prepend the fuzz_acquire header (docs/fuzzing.md "fuzz_acquire
                            layout"): dwVersion 7, dwFlags 0, NULL mask 0, shape 0, no
                            allocation failure, the ATR (--atr, default: vpiv's), the card
                            name (--card-name, default "vpiv") as UTF-16LE. This is the default.
+    --target fuzz_vpiv     a mode-0 (APDU session) seed of fuzz_vpiv (docs/fuzzing.md
+                           "fuzz_vpiv layout"): mode 0, seed 0, no pre-authentication, then
+                           every C-APDU ('>' lines) as a big-endian u16 length followed by
+                           its bytes. --atr, --version and --card-name do not apply.
     --raw                  write the script alone (for harnesses that take a bare script).
     --skip N / --limit N   drop the first N exchanges / keep at most N (after --skip).
     -o SEED                output file (default: standard output, which must not be a tty).
@@ -115,13 +121,25 @@ def fuzz_acquire_header(atr, card_name, version=7):
             + bytes([units]) + name)
 
 
+def fuzz_vpiv_seed(exchanges):
+    """fuzz_vpiv mode 0: u8 mode 0, u64 LE seed 0, u8 pre-authentication flags 0, then each
+    C-APDU as u16 BE length + bytes (lengths from 0xFF00 up would be power events)."""
+    out = bytearray(bytes([0]) + struct.pack("<Q", 0) + bytes([0]))
+    for capdu, _ in exchanges:
+        if len(capdu) > MAX_ENTRY:
+            raise ValueError(f"command of {len(capdu)} bytes is longer than a fuzz_vpiv "
+                             f"entry ({MAX_ENTRY})")
+        out += struct.pack(">H", len(capdu)) + capdu
+    return bytes(out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="transcript2seed.py",
         description="Convert a '> CAPDU' / '< RAPDU' transcript into a fuzz seed "
                     "(script format of src/transport/script.h).")
     mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--target", choices=["fuzz_acquire"], default="fuzz_acquire",
+    mode.add_argument("--target", choices=["fuzz_acquire", "fuzz_vpiv"], default="fuzz_acquire",
                       help="prepend this target's header (default: fuzz_acquire)")
     mode.add_argument("--raw", action="store_true", help="write the card script alone")
     ap.add_argument("--atr", default=VPIV_ATR, help="ATR in hex (default: vpiv's)")
@@ -164,7 +182,13 @@ def main(argv=None):
     if args.limit is not None:
         exchanges = exchanges[:args.limit]
     seed = script_bytes(exchanges)
-    if not args.raw:
+    if not args.raw and args.target == "fuzz_vpiv":
+        try:
+            seed = fuzz_vpiv_seed(exchanges)
+        except ValueError as exc:
+            print(f"transcript2seed.py: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    elif not args.raw:
         try:
             seed = fuzz_acquire_header(atr, args.card_name, args.version) + seed
         except ValueError as exc:
@@ -177,8 +201,10 @@ def main(argv=None):
         if sys.stdout.isatty():
             ap.error("refusing to write binary to a terminal; use -o SEED")
         sys.stdout.buffer.write(seed)
-    print(f"transcript2seed.py: {len(exchanges)} answers, {len(seed)} bytes"
-          f"{' (raw script)' if args.raw else ' (fuzz_acquire)'}", file=sys.stderr)
+    what = "raw script" if args.raw else args.target
+    kind = "commands" if not args.raw and args.target == "fuzz_vpiv" else "answers"
+    print(f"transcript2seed.py: {len(exchanges)} {kind}, {len(seed)} bytes ({what})",
+          file=sys.stderr)
     return 0
 
 

@@ -148,6 +148,16 @@ void vpiv_volatile_reset(vpiv_card *card);
 /* Saves the persistent state if the card has a state file; false on I/O error. */
 bool vpiv_save(vpiv_card *card);
 bool vpiv_load(vpiv_card *card, const char *path, const char **why);
+/* The parser behind vpiv_load, on a file image in memory (format: vpiv_state.c). On success
+ * the image's state replaces card's persistent state; on failure card is untouched and *why
+ * (when not NULL) says why. The SHA-256 seal is checked first, as vpiv_load does. */
+bool vpiv_state_parse(vpiv_card *card, const uint8_t *p, size_t n, const char **why);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* Fuzzing only: the same parse without comparing the seal (the end record must still be
+ * there). A fuzzer cannot forge SHA-256, so with the check every mutated image would stop at
+ * "checksum mismatch" and the record parsers would never run. */
+bool vpiv_state_parse_unsealed(vpiv_card *card, const uint8_t *p, size_t n, const char **why);
+#endif
 /* Appends a BER-TLV (tag of 1..3 bytes, definite length) to out; false if it does not fit. */
 bool vpiv_put_tlv(uint8_t *out, size_t cap, size_t *len, uint32_t tag, const uint8_t *v,
                   size_t vlen);

@@ -13,7 +13,7 @@
  *   03    MGM     alg u8 (03|08|0A|0C), touch u8, is_default u8 (0|1),
  *                 key[n] with n the algorithm's key size (24, 16, 24, 32)
  *   04    SERIAL  u32                                                            4 bytes
- *   10    SLOT    ref u8, alg u8, pin_policy u8, touch_policy u8, origin u8,
+ *   10    SLOT    ref u8, alg u8, pin_policy u8 (1..3), touch_policy u8 (1..3), origin u8,
  *                 the private key: PKCS#8 PrivateKeyInfo DER (the rest of the value)
  *   20    OBJECT  tag u32 (0x5FC105, ...), content (1..VPIV_MAX_OBJECT bytes, the value of 53)
  *   FF    END     SHA-256 of every byte of the file before this record          32 bytes
@@ -28,6 +28,9 @@
  * curve -, a file over 1 MiB, ...) makes the file corrupt too: vpiv_load answers false with
  * "state file corrupt: <reason>" and leaves the card untouched. A missing file is a new card:
  * vpiv_load keeps the card's (fresh) state and saves it, so the file exists afterwards.
+ * The parsing itself is vpiv_state_parse (an image in memory; vpiv_load reads the file and
+ * hands it over). Fuzzing builds also have vpiv_state_parse_unsealed, which skips only the
+ * seal comparison so that fuzz_vpiv's mutated images reach the record parsers.
  *
  * The state holds secrets in clear (PIN, PUK, management key, private keys): it is a test
  * card. The file is created 0600.
@@ -419,8 +422,12 @@ static const char *parse_slot(ch_cur *v, vpiv_card *st)
         return CORRUPT("unknown key slot");
     if (s->alg || s->key)
         return CORRUPT("key slot stored twice");
-    if (alg == 0 || pin_policy > 3 || touch_policy > 3 || origin < ORIGIN_GENERATED ||
-        origin > ORIGIN_IMPORTED)
+    /* Policies as GENERATE / IMPORT leave them: 1..3, never 0 ("default") once a key is
+     * there (vpiv_internal.h). 0 used to load, giving a slot that no command can make:
+     * GET METADATA reported policy 0 and GENERAL AUTHENTICATE took it for PIN-once
+     * (fuzz_vpiv, corpora/regressions/fuzz_vpiv/state-slot-*-policy-0-loaded). */
+    if (alg == 0 || pin_policy < 1 || pin_policy > 3 || touch_policy < 1 || touch_policy > 3 ||
+        origin < ORIGIN_GENERATED || origin > ORIGIN_IMPORTED)
         return CORRUPT("bad key slot record");
     n = ch_cur_left(v);
     if (n == 0 || n > 0x7FFFFFFFu)
@@ -474,8 +481,9 @@ static const char *parse_object(ch_cur *v, vpiv_card *st)
     return NULL;
 }
 
-/* Parses the whole file into st (a fresh card); NULL on success, else the reason. */
-static const char *parse(const uint8_t *buf, size_t n, vpiv_card *st)
+/* Parses the whole file into st (a fresh card); NULL on success, else the reason.
+ * check_seal is false only through vpiv_state_parse_unsealed (fuzzing builds). */
+static const char *parse(const uint8_t *buf, size_t n, vpiv_card *st, bool check_seal)
 {
     ch_cur c, body;
     uint8_t magic[4], type, want[HASH_LEN], got[HASH_LEN];
@@ -499,11 +507,13 @@ static const char *parse(const uint8_t *buf, size_t n, vpiv_card *st)
     if (!ch_cur_u8(&c, &type) || type != REC_END || !ch_cur_u32be(&c, &len) ||
         len != HASH_LEN || !ch_cur_bytes(&c, want, HASH_LEN))
         return CORRUPT("no end record at the end (truncated?)");
-    if (EVP_Digest(buf, n - REC_HDR_LEN - HASH_LEN, got, &hlen, EVP_sha256(), NULL) != 1 ||
-        hlen != HASH_LEN)
-        return "cannot check the state file (SHA-256 unavailable)";
-    if (memcmp(want, got, HASH_LEN) != 0)
-        return CORRUPT("checksum mismatch");
+    if (check_seal) {
+        if (EVP_Digest(buf, n - REC_HDR_LEN - HASH_LEN, got, &hlen, EVP_sha256(), NULL) != 1 ||
+            hlen != HASH_LEN)
+            return "cannot check the state file (SHA-256 unavailable)";
+        if (memcmp(want, got, HASH_LEN) != 0)
+            return CORRUPT("checksum mismatch");
+    }
 
     while (!ch_cur_empty(&body)) {
         ch_cur v;
@@ -632,13 +642,47 @@ static void adopt(vpiv_card *card, vpiv_card *st)
     st->n_objects = 0;
 }
 
+/* A file image into card: parsed into a fresh card first, adopted only if all of it checks
+ * out, so a corrupt image leaves card untouched. */
+static bool parse_into(vpiv_card *card, const uint8_t *p, size_t n, bool check_seal,
+                       const char **why)
+{
+    const char *err;
+    vpiv_card *st = vpiv_new(NULL, NULL);
+
+    if (!st) {
+        err = "out of memory";
+    } else if (n > STATE_MAX_FILE) { /* what read_file refuses, whoever brings the image */
+        err = CORRUPT("too large");
+    } else {
+        err = parse(p, n, st, check_seal);
+        if (!err)
+            adopt(card, st);
+    }
+    vpiv_free(st);
+    if (err && why)
+        *why = err;
+    return err == NULL;
+}
+
+bool vpiv_state_parse(vpiv_card *card, const uint8_t *p, size_t n, const char **why)
+{
+    return parse_into(card, p, n, true, why);
+}
+
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+bool vpiv_state_parse_unsealed(vpiv_card *card, const uint8_t *p, size_t n, const char **why)
+{
+    return parse_into(card, p, n, false, why);
+}
+#endif
+
 bool vpiv_load(vpiv_card *card, const char *path, const char **why)
 {
     const char *err = NULL;
-    bool missing;
+    bool missing, ok;
     size_t n = 0;
     uint8_t *buf = read_file(path, &n, &missing, &err);
-    vpiv_card *st;
 
     if (!buf) {
         if (missing) { /* a new card: keep the fresh state and create its file */
@@ -650,18 +694,8 @@ bool vpiv_load(vpiv_card *card, const char *path, const char **why)
             *why = err;
         return false;
     }
-    st = vpiv_new(NULL, NULL);
-    if (!st) {
-        err = "out of memory";
-    } else {
-        err = parse(buf, n, st);
-        if (!err)
-            adopt(card, st);
-        vpiv_free(st);
-    }
+    ok = vpiv_state_parse(card, buf, n, why);
     ch_wipe(buf, n);
     free(buf);
-    if (err && why)
-        *why = err;
-    return err == NULL;
+    return ok;
 }
