@@ -141,6 +141,8 @@ uint16_t vpiv_cmd_get_metadata(vpiv_card *, const vpiv_cmd *, uint8_t *, size_t 
 uint16_t vpiv_cmd_attest(vpiv_card *, const vpiv_cmd *, uint8_t *, size_t *);
 
 /* Shared helpers. */
+/* A PIN or PUK as sent on the wire: 6..8 printable bytes, then FF padding to 8. */
+bool vpiv_secret_shape_ok(const uint8_t v[8]);
 vpiv_slot *vpiv_slot_find(vpiv_card *card, uint8_t ref);       /* NULL: not a key slot */
 void vpiv_random(vpiv_card *card, uint8_t *out, size_t n);     /* RAND_bytes or the counter */
 void vpiv_defaults(vpiv_card *card);                           /* factory state (keeps serial) */

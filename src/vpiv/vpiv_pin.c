@@ -30,8 +30,8 @@
 static const uint8_t default_pin[SECRET_LEN] = {'1', '2', '3', '4', '5', '6', 0xFF, 0xFF};
 static const uint8_t default_puk[SECRET_LEN] = {'1', '2', '3', '4', '5', '6', '7', '8'};
 
-/* 6..8 printable ASCII bytes, then FF up to 8. */
-static bool secret_shape_ok(const uint8_t v[SECRET_LEN])
+/* 6..8 printable ASCII bytes, then FF up to 8 (VERIFY's rule; the state loader uses it too). */
+bool vpiv_secret_shape_ok(const uint8_t v[SECRET_LEN])
 {
     size_t n = 0, i;
     while (n < SECRET_LEN && v[n] != 0xFF) {
@@ -53,9 +53,9 @@ static bool read_secrets(const vpiv_cmd *cmd, uint8_t a[SECRET_LEN], uint8_t b[S
 {
     ch_cur c;
     ch_cur_init(&c, cmd->data, cmd->len);
-    if (!ch_cur_bytes(&c, a, SECRET_LEN) || !secret_shape_ok(a))
+    if (!ch_cur_bytes(&c, a, SECRET_LEN) || !vpiv_secret_shape_ok(a))
         return false;
-    if (count == 2 && (!ch_cur_bytes(&c, b, SECRET_LEN) || !secret_shape_ok(b)))
+    if (count == 2 && (!ch_cur_bytes(&c, b, SECRET_LEN) || !vpiv_secret_shape_ok(b)))
         return false;
     return ch_cur_empty(&c);
 }

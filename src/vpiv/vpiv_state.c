@@ -92,23 +92,6 @@ static size_t mgm_key_len(uint8_t alg)
     }
 }
 
-/* 6..8 printable ASCII bytes, then FF up to 8 (what VERIFY accepts). */
-static bool secret_shape_ok(const uint8_t v[SECRET_LEN])
-{
-    size_t n = 0, i;
-    while (n < SECRET_LEN && v[n] != 0xFF) {
-        if (v[n] < 0x20 || v[n] > 0x7E)
-            return false;
-        n++;
-    }
-    if (n < 6)
-        return false;
-    for (i = n; i < SECRET_LEN; i++)
-        if (v[i] != 0xFF)
-            return false;
-    return true;
-}
-
 /* Tags PUT DATA can store (the discovery object 7E is built in). */
 static bool object_tag_ok(uint32_t tag)
 {
@@ -380,7 +363,7 @@ static const char *parse_secret(ch_cur *v, vpiv_secret *s)
     if (ch_cur_left(v) != SECRET_LEN + 3 || !ch_cur_bytes(v, s->value, SECRET_LEN) ||
         !ch_cur_u8(v, &s->max_tries) || !ch_cur_u8(v, &s->tries_left) || !ch_cur_u8(v, &def))
         return CORRUPT("bad PIN/PUK record");
-    if (!secret_shape_ok(s->value) || s->max_tries < 1 || s->max_tries > 15 ||
+    if (!vpiv_secret_shape_ok(s->value) || s->max_tries < 1 || s->max_tries > 15 ||
         s->tries_left > s->max_tries || def > 1)
         return CORRUPT("bad PIN/PUK record");
     s->is_default = def == 1;
