@@ -350,6 +350,23 @@ static bool policy_byte(ch_cur *v, uint8_t *out)
     return true;
 }
 
+/* The optional policies of GENERATE and IMPORT, each allowed once. */
+typedef struct policies {
+    uint8_t pin, touch; /* 0: the slot's default */
+    bool has_pin, has_touch;
+} policies;
+
+/* Takes an AA (PIN policy) or AB (touch policy) TLV; false for any other tag, a repeat or a
+ * malformed value, all of which the callers refuse alike. */
+static bool take_policy(uint32_t tag, ch_cur *v, policies *p)
+{
+    if (tag == 0xAA && !p->has_pin)
+        return (p->has_pin = policy_byte(v, &p->pin));
+    if (tag == 0xAB && !p->has_touch)
+        return (p->has_touch = policy_byte(v, &p->touch));
+    return false;
+}
+
 /* Puts a new key into the slot and persists it; on a failed save the slot is left as it was.
  * Takes ownership of key. */
 static uint16_t commit_key(vpiv_card *card, vpiv_slot *slot, EVP_PKEY *key, uint8_t alg,
@@ -377,8 +394,9 @@ uint16_t vpiv_cmd_generate(vpiv_card *card, const vpiv_cmd *cmd, uint8_t *out, s
     vpiv_slot *slot = vpiv_slot_find(card, cmd->p2);
     ch_cur c, tmpl, v;
     uint32_t tag;
-    uint8_t alg = 0, pin = 0, touch = 0;
-    bool has_alg = false, has_pin = false, has_touch = false;
+    uint8_t alg = 0;
+    bool has_alg = false;
+    policies pol = {0};
     EVP_PKEY *key;
     size_t plen = 0, len = 0;
     const size_t hdr = 8; /* room for the 7F 49 header: the answer is wrapped in place */
@@ -398,15 +416,7 @@ uint16_t vpiv_cmd_generate(vpiv_card *card, const vpiv_cmd *cmd, uint8_t *out, s
             if (!ch_cur_u8(&v, &alg) || !ch_cur_empty(&v))
                 return SW_INCORRECT_DATA;
             has_alg = true;
-        } else if (tag == 0xAA && !has_pin) {
-            if (!policy_byte(&v, &pin))
-                return SW_INCORRECT_DATA;
-            has_pin = true;
-        } else if (tag == 0xAB && !has_touch) {
-            if (!policy_byte(&v, &touch))
-                return SW_INCORRECT_DATA;
-            has_touch = true;
-        } else {
+        } else if (!take_policy(tag, &v, &pol)) {
             return SW_INCORRECT_DATA;
         }
     }
@@ -420,7 +430,7 @@ uint16_t vpiv_cmd_generate(vpiv_card *card, const vpiv_cmd *cmd, uint8_t *out, s
         EVP_PKEY_free(key);
         return SW_NO_DIAGNOSIS;
     }
-    sw = commit_key(card, slot, key, alg, pin, touch, ORIGIN_GENERATED);
+    sw = commit_key(card, slot, key, alg, pol.pin, pol.touch, ORIGIN_GENERATED);
     if (sw == SW_OK)
         *out_len = len;
     return sw;
@@ -466,9 +476,8 @@ uint16_t vpiv_cmd_import_key(vpiv_card *card, const vpiv_cmd *cmd, uint8_t *out,
     vpiv_slot *slot = vpiv_slot_find(card, cmd->p2);
     const alg_info *a = alg_find(cmd->p1);
     ch_cur c, v, comp[6];
-    bool has[6] = {false, false, false, false, false, false}, has_pin = false,
-         has_touch = false;
-    uint8_t pin = 0, touch = 0;
+    bool has[6] = {false, false, false, false, false, false};
+    policies pol = {0};
     uint32_t tag;
     BN_CTX *bn;
     EVP_PKEY *key = NULL;
@@ -487,15 +496,7 @@ uint16_t vpiv_cmd_import_key(vpiv_card *card, const vpiv_cmd *cmd, uint8_t *out,
         if (tag >= 0x01 && tag <= 0x06 && !has[tag - 1]) {
             has[tag - 1] = true;
             comp[tag - 1] = v;
-        } else if (tag == 0xAA && !has_pin) {
-            if (!policy_byte(&v, &pin))
-                return SW_INCORRECT_DATA;
-            has_pin = true;
-        } else if (tag == 0xAB && !has_touch) {
-            if (!policy_byte(&v, &touch))
-                return SW_INCORRECT_DATA;
-            has_touch = true;
-        } else {
+        } else if (!take_policy(tag, &v, &pol)) {
             return SW_INCORRECT_DATA;
         }
     }
@@ -518,7 +519,7 @@ uint16_t vpiv_cmd_import_key(vpiv_card *card, const vpiv_cmd *cmd, uint8_t *out,
     BN_CTX_free(bn);
     if (!key)
         return SW_INCORRECT_DATA;
-    return commit_key(card, slot, key, a->alg, pin, touch, ORIGIN_IMPORTED);
+    return commit_key(card, slot, key, a->alg, pol.pin, pol.touch, ORIGIN_IMPORTED);
 }
 
 /* ---- GENERAL AUTHENTICATE with a key slot ------------------------------------------------- */
