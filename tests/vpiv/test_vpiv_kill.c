@@ -56,6 +56,7 @@
 
 #include "cursor.h"
 #include "vpiv.h"
+#include "vpiv_test_files.h"
 
 #define ROUNDS 60
 #define DEFAULT_SEED UINT64_C(0x76706976)
@@ -229,19 +230,7 @@ static int teardown(void **state)
     if (k->keep) {
         fprintf(stderr, "vpiv_kill: state files kept in %s\n", k->dir);
     } else {
-        DIR *d = opendir(k->dir);
-        if (d) {
-            struct dirent *e;
-            char p[600];
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                snprintf(p, sizeof p, "%s/%s", k->dir, e->d_name);
-                unlink(p);
-            }
-            closedir(d);
-            rmdir(k->dir);
-        }
+        vt_remove_dir(k->dir);
     }
     free(k);
     return 0;

@@ -25,6 +25,7 @@
 #include "vpiv.h"
 #include "vpiv_internal.h"
 #include "vpiv_test_apdu.h"
+#include "vpiv_test_files.h"
 
 /* ---- files ---- */
 
@@ -54,19 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    DIR *d = opendir(f->dir);
-    if (d) {
-        struct dirent *e;
-        char p[600];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-        rmdir(f->dir);
-    }
+    vt_remove_dir(f->dir);
     free(f);
     return 0;
 }
