@@ -7,52 +7,12 @@
 /* The parameters are part of the ABI but unused until the entry point is implemented. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-DWORD WINAPI CardQueryCapabilities(PCARD_DATA pCardData, PCARD_CAPABILITIES pCardCapabilities)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
 DWORD WINAPI CardDeleteContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwReserved)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
 
 DWORD WINAPI CardCreateContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, DWORD dwKeySpec, DWORD dwKeySize, PBYTE pbKeyData)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardGetContainerInfo(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, PCONTAINER_INFO pContainerInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardAuthenticatePin(PCARD_DATA pCardData, LPWSTR pwszUserId, PBYTE pbPin, DWORD cbPin, PDWORD pcAttemptsRemaining)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardGetChallenge(PCARD_DATA pCardData, PBYTE *ppbChallengeData, PDWORD pcbChallengeData)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardAuthenticateChallenge(PCARD_DATA pCardData, PBYTE pbResponseData, DWORD cbResponseData, PDWORD pcAttemptsRemaining)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardUnblockPin(PCARD_DATA pCardData, LPWSTR pwszUserId, PBYTE pbAuthenticationData, DWORD cbAuthenticationData, PBYTE pbNewPinData, DWORD cbNewPinData, DWORD cRetryCount, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardChangeAuthenticator(PCARD_DATA pCardData, LPWSTR pwszUserId, PBYTE pbCurrentAuthenticator, DWORD cbCurrentAuthenticator, PBYTE pbNewAuthenticator, DWORD cbNewAuthenticator, DWORD cRetryCount, DWORD dwFlags, PDWORD pcAttemptsRemaining)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardDeauthenticate(PCARD_DATA pCardData, LPWSTR pwszUserId, DWORD dwFlags)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
@@ -72,37 +32,12 @@ DWORD WINAPI CardCreateFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR 
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
 
-DWORD WINAPI CardReadFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags, PBYTE *ppbData, PDWORD pcbData)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
 DWORD WINAPI CardWriteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags, PBYTE pbData, DWORD cbData)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
 
 DWORD WINAPI CardDeleteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *pmszFileNames, LPDWORD pdwcbFileName, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardGetFileInfo(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, PCARD_FILE_INFO pCardFileInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardQueryFreeSpace(PCARD_DATA pCardData, DWORD dwFlags, PCARD_FREE_SPACE_INFO pCardFreeSpaceInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardQueryKeySizes(PCARD_DATA pCardData, DWORD dwKeySpec, DWORD dwFlags, PCARD_KEY_SIZES pKeySizes)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
@@ -128,46 +63,6 @@ DWORD WINAPI CardDeriveKey(PCARD_DATA pCardData, PCARD_DERIVE_KEY pAgreementInfo
 }
 
 DWORD WINAPI CardDestroyDHAgreement(PCARD_DATA pCardData, BYTE bSecretAgreementIndex, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardGetChallengeEx(PCARD_DATA pCardData, PIN_ID PinId, PBYTE *ppbChallengeData, PDWORD pcbChallengeData, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardAuthenticateEx(PCARD_DATA pCardData, PIN_ID PinId, DWORD dwFlags, PBYTE pbPinData, DWORD cbPinData, PBYTE *ppbSessionPin, PDWORD pcbSessionPin, PDWORD pcAttemptsRemaining)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardChangeAuthenticatorEx(PCARD_DATA pCardData, DWORD dwFlags, PIN_ID dwAuthenticatingPinId, PBYTE pbAuthenticatingPinData, DWORD cbAuthenticatingPinData, PIN_ID dwTargetPinId, PBYTE pbTargetData, DWORD cbTargetData, DWORD cRetryCount, PDWORD pcAttemptsRemaining)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardDeauthenticateEx(PCARD_DATA pCardData, PIN_SET PinId, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardGetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex, LPCWSTR wszProperty, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardSetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex, LPCWSTR wszProperty, PBYTE pbData, DWORD cbDataLen, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardSetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pbData, DWORD cbDataLen, DWORD dwFlags)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }

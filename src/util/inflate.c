@@ -1,0 +1,2 @@
+/* being written (issue 4) */
+#include "inflate.h"
