@@ -1,0 +1,1 @@
+# (issue 4) registered by the area's owner
