@@ -243,6 +243,9 @@ typedef DWORD PIN_SET, *PPIN_SET;                      /* v6: bitmask of PIN_IDs
 
 #define PIN_CHANGE_FLAG_UNBLOCK 0x01u
 #define PIN_CHANGE_FLAG_CHANGEPIN 0x02u
+/* dwFlags of CardUnblockPin / CardChangeAuthenticator: what the authentication data is. */
+#define CARD_AUTHENTICATE_PIN_CHALLENGE_RESPONSE 0x00000001u
+#define CARD_AUTHENTICATE_PIN_PIN 0x00000002u
 
 #define CARD_AUTHENTICATE_GENERATE_SESSION_PIN 0x10000000u
 #define CARD_AUTHENTICATE_SESSION_PIN 0x20000000u
