@@ -1,9 +1,129 @@
-/* NOT YET IMPLEMENTED: being written (issue 4); returns SCARD_E_UNSUPPORTED_FEATURE meanwhile. */
+/* Containers as the CSP sees them: CardGetContainerInfo and the lookups behind it and the
+ * container properties. Public keys come from the certificate, or from GET METADATA when the
+ * slot holds a key without one. */
+#include <string.h>
+
+#include "md_cache.h"
 #include "md_entry.h"
+#include "md_fs.h"
+#include "md_pubkey.h"
 
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-
-DWORD WINAPI CardGetContainerInfo(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, PCONTAINER_INFO pContainerInfo)
+static DWORD container_from_map(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE idx,
+                                ch_md_container *out)
 {
-    return SCARD_E_UNSUPPORTED_FEATURE;
+    ch_md_cmap m;
+    const ch_md_cmap_entry *e;
+    DWORD rc = ch_md_cmap_load(cd, ctx, v, &m);
+
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    e = &m.e[idx];
+    if (!e->valid)
+        return SCARD_E_NO_KEY_CONTAINER;
+    memset(out, 0, sizeof *out);
+    out->valid = true;
+    out->is_default = e->is_default;
+    out->slot = e->slot;
+    out->key_spec = e->key_spec;
+    out->type = e->type;
+    out->bits = e->bits;
+    memcpy(out->guid, e->guid, sizeof out->guid);
+    return SCARD_S_SUCCESS;
+}
+
+DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_container *out)
+{
+    ch_md_view v;
+    DWORD rc;
+
+    if (!ch_md_container_slot(idx))
+        return SCARD_E_NO_KEY_CONTAINER;
+    rc = ch_md_view_open(ctx, &v);
+    return rc == SCARD_S_SUCCESS ? container_from_map(cd, ctx, &v, idx, out) : rc;
+}
+
+static DWORD public_key(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE idx,
+                        ch_md_container *c)
+{
+    uint8_t *der = NULL;
+    size_t len = 0;
+    ch_piv_metadata meta;
+    DWORD rc = ch_md_cert_load(cd, ctx, v, idx, &der, &len);
+
+    if (rc == SCARD_S_SUCCESS) {
+        rc = ch_piv_x509_pubkey(der, len, &c->pub);
+        ch_md_free(cd, der);
+        return rc;
+    }
+    if (rc != SCARD_E_FILE_NOT_FOUND)
+        return rc;
+    /* A key the container map vouches for, without a certificate: ask the card. */
+    rc = ch_md_card_done(ctx, ch_piv_get_metadata(&ctx->apdu, c->slot, &meta));
+    if (rc == SCARD_E_FILE_NOT_FOUND)
+        return SCARD_E_NO_KEY_CONTAINER;
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    if (meta.pub.type == CH_PIV_KEY_NONE)
+        return SCARD_E_NO_KEY_CONTAINER;
+    c->pub = meta.pub;
+    return SCARD_S_SUCCESS;
+}
+
+DWORD ch_md_container_info(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, PCONTAINER_INFO ci)
+{
+    ch_md_view v;
+    ch_md_container c;
+    PBYTE blob = NULL;
+    DWORD blob_len = 0, spec, rc;
+    bool sig;
+
+    if (!ch_md_container_slot(idx))
+        return SCARD_E_NO_KEY_CONTAINER;
+    rc = ch_md_view_open(ctx, &v);
+    if (rc == SCARD_S_SUCCESS)
+        rc = container_from_map(cd, ctx, &v, idx, &c);
+    if (rc == SCARD_S_SUCCESS)
+        rc = public_key(cd, ctx, &v, idx, &c);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    /* The key itself decides the keyspec; a map record's claim is only a fallback. */
+    spec = ch_md_slot_keyspec(c.slot, c.pub.type);
+    if (!spec)
+        return SCARD_E_UNEXPECTED;
+    rc = ch_md_pubkey_blob(cd, &c.pub, spec, &blob, &blob_len);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    sig = spec == AT_SIGNATURE || spec == AT_ECDSA_P256 || spec == AT_ECDSA_P384;
+    ci->dwReserved = 0;
+    ci->cbSigPublicKey = sig ? blob_len : 0;
+    ci->pbSigPublicKey = sig ? blob : NULL;
+    ci->cbKeyExPublicKey = sig ? 0 : blob_len;
+    ci->pbKeyExPublicKey = sig ? NULL : blob;
+    return SCARD_S_SUCCESS;
+}
+
+DWORD WINAPI CardGetContainerInfo(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags,
+                                  PCONTAINER_INFO pContainerInfo)
+{
+    ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
+    CONTAINER_INFO ci;
+    DWORD rc;
+
+    if (!ctx || !pContainerInfo || dwFlags)
+        return SCARD_E_INVALID_PARAMETER;
+    if (pContainerInfo->dwVersion > CONTAINER_INFO_CURRENT_VERSION)
+        return ERROR_REVISION_MISMATCH;
+    if (!ch_md_container_slot(bContainerIndex))
+        return SCARD_E_NO_KEY_CONTAINER;
+    rc = ch_md_card_io(ctx);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    memset(&ci, 0, sizeof ci);
+    rc = ch_md_container_info(pCardData, ctx, bContainerIndex, &ci);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    ci.dwVersion = pContainerInfo->dwVersion ? pContainerInfo->dwVersion
+                                             : CONTAINER_INFO_CURRENT_VERSION;
+    *pContainerInfo = ci;
+    return SCARD_S_SUCCESS;
 }

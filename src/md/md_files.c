@@ -1,19 +1,290 @@
-/* NOT YET IMPLEMENTED: being written (issue 4); returns SCARD_E_UNSUPPORTED_FEATURE meanwhile. */
+/* The virtual file system (docs/card-mapping.md "Files"): CardReadFile, CardEnumFiles,
+ * CardGetFileInfo. Every file is synthesised from PIV objects; nothing is a real file. */
+#include <string.h>
+
+#include "md_cache.h"
 #include "md_entry.h"
+#include "md_fs.h"
 
-#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define NAME_MAX_CHARS 8u /* the CSP's names are at most 8 ANSI characters */
 
-DWORD WINAPI CardReadFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags, PBYTE *ppbData, PDWORD pcbData)
+typedef enum {
+    F_NONE, F_CARDID, F_CARDCF, F_CARDAPPS, F_CMAPFILE, F_CERT
+} file_kind;
+
+typedef struct file_ref {
+    file_kind kind;
+    BYTE idx;          /* F_CERT: container index */
+    bool signature;    /* F_CERT: ksc (true) or kxc */
+} file_ref;
+
+static const uint8_t cardapps[8] = {'m', 's', 'c', 'p', 0, 0, 0, 0};
+
+/* A CSP string of at most NAME_MAX_CHARS, read without running past its terminator. */
+static bool name_is(LPCSTR s, const char *want)
 {
-    return SCARD_E_UNSUPPORTED_FEATURE;
+    size_t i = 0;
+    for (; i <= NAME_MAX_CHARS; i++) {
+        if (s[i] != want[i])
+            return false;
+        if (!s[i])
+            return true;
+    }
+    return false;
 }
 
-DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *pmszFileNames, LPDWORD pdwcbFileName, DWORD dwFlags)
+static bool name_ok(LPCSTR s)
 {
-    return SCARD_E_UNSUPPORTED_FEATURE;
+    for (size_t i = 0; i <= NAME_MAX_CHARS; i++)
+        if (!s[i])
+            return i > 0;
+    return false;
 }
 
-DWORD WINAPI CardGetFileInfo(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, PCARD_FILE_INFO pCardFileInfo)
+static int hexval(char c)
 {
-    return SCARD_E_UNSUPPORTED_FEATURE;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1; /* the CSP writes lower case */
+}
+
+/* Resolves dir/file. Returns INVALID_PARAMETER for a malformed name, DIR_NOT_FOUND or
+ * FILE_NOT_FOUND for a name that is well formed but not on this card. */
+static DWORD resolve(LPCSTR dir, LPCSTR file, file_ref *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!file || !name_ok(file) || (dir && !name_ok(dir)))
+        return SCARD_E_INVALID_PARAMETER;
+    if (!dir || !dir[0]) {
+        if (name_is(file, "cardid"))
+            r->kind = F_CARDID;
+        else if (name_is(file, "cardcf"))
+            r->kind = F_CARDCF;
+        else if (name_is(file, "cardapps"))
+            r->kind = F_CARDAPPS;
+        else
+            return SCARD_E_FILE_NOT_FOUND;
+        return SCARD_S_SUCCESS;
+    }
+    if (!name_is(dir, "mscp"))
+        return SCARD_E_DIR_NOT_FOUND;
+    if (name_is(file, "cmapfile")) {
+        r->kind = F_CMAPFILE;
+        return SCARD_S_SUCCESS;
+    }
+    /* kscNN / kxcNN: NN the container index in two lower-case hex digits. */
+    if (file[0] == 'k' && (file[1] == 's' || file[1] == 'x') && file[2] == 'c' && file[3] &&
+        file[4] && !file[5]) {
+        int hi = hexval(file[3]), lo = hexval(file[4]);
+        if (hi >= 0 && lo >= 0 && hi * 16 + lo < (int)CH_MD_MAX_CONTAINERS) {
+            r->kind = F_CERT;
+            r->idx = (BYTE)(hi * 16 + lo);
+            r->signature = file[1] == 's';
+            return SCARD_S_SUCCESS;
+        }
+    }
+    return SCARD_E_FILE_NOT_FOUND;
+}
+
+static bool spec_is_signature(DWORD spec)
+{
+    return spec == AT_SIGNATURE || spec == AT_ECDSA_P256 || spec == AT_ECDSA_P384;
+}
+
+/* The contents of a resolved file, in a buffer from the CSP allocator. */
+static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const file_ref *r, uint8_t **out,
+                       size_t *len)
+{
+    ch_md_view v;
+    ch_md_cmap m;
+    uint8_t cf[CH_MD_CARDCF_MAX];
+    DWORD rc;
+
+    *out = NULL;
+    *len = 0;
+    switch (r->kind) {
+    case F_CARDAPPS:
+        *out = ch_md_alloc(cd, sizeof cardapps);
+        if (!*out)
+            return SCARD_E_NO_MEMORY;
+        memcpy(*out, cardapps, sizeof cardapps);
+        *len = sizeof cardapps;
+        return SCARD_S_SUCCESS;
+    case F_CARDID:
+        rc = ch_md_cardid(ctx, v.cardid);
+        if (rc != SCARD_S_SUCCESS)
+            return rc;
+        if (!(*out = ch_md_alloc(cd, sizeof v.cardid)))
+            return SCARD_E_NO_MEMORY;
+        memcpy(*out, v.cardid, sizeof v.cardid);
+        *len = sizeof v.cardid;
+        return SCARD_S_SUCCESS;
+    case F_CARDCF:
+        rc = ch_md_cardcf_file(ctx, cf, sizeof cf, len);
+        if (rc != SCARD_S_SUCCESS)
+            return rc;
+        if (!(*out = ch_md_alloc(cd, *len))) {
+            *len = 0;
+            return SCARD_E_NO_MEMORY;
+        }
+        memcpy(*out, cf, *len);
+        return SCARD_S_SUCCESS;
+    case F_CMAPFILE:
+    case F_CERT:
+        break;
+    case F_NONE:
+        return SCARD_E_FILE_NOT_FOUND;
+    }
+    rc = ch_md_view_open(ctx, &v);
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_cmap_load(cd, ctx, &v, &m);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    if (r->kind == F_CMAPFILE) {
+        *len = ch_md_cmapfile_len(&m);
+        if (!(*out = ch_md_alloc(cd, *len))) {
+            *len = 0;
+            return SCARD_E_NO_MEMORY;
+        }
+        ch_md_cmapfile(&m, *out);
+        return SCARD_S_SUCCESS;
+    }
+    /* A certificate file exists for a valid container under the name of its keyspec. */
+    if (!m.e[r->idx].valid || spec_is_signature(m.e[r->idx].key_spec) != r->signature)
+        return SCARD_E_FILE_NOT_FOUND;
+    return ch_md_cert_load(cd, ctx, &v, r->idx, out, len);
+}
+
+DWORD WINAPI CardReadFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName,
+                          DWORD dwFlags, PBYTE *ppbData, PDWORD pcbData)
+{
+    ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
+    file_ref r;
+    uint8_t *data;
+    size_t len;
+    DWORD rc;
+
+    if (!ctx || !ppbData || !pcbData || dwFlags)
+        return SCARD_E_INVALID_PARAMETER;
+    rc = resolve(pszDirectoryName, pszFileName, &r);
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_card_io(ctx);
+    if (rc == SCARD_S_SUCCESS)
+        rc = read_file(pCardData, ctx, &r, &data, &len);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    if (len > 0xFFFFFFFFu) { /* cannot happen: every file is bounded far below */
+        ch_md_free(pCardData, data);
+        return SCARD_F_INTERNAL_ERROR;
+    }
+    *ppbData = data;
+    *pcbData = (DWORD)len;
+    return SCARD_S_SUCCESS;
+}
+
+/* A multi-string: names separated by NULs, one more NUL at the end. */
+static void append(char *out, size_t *o, const char *s)
+{
+    size_t n = strlen(s) + 1u;
+    if (out)
+        memcpy(out + *o, s, n);
+    *o += n;
+}
+
+static size_t list_mscp(const ch_md_cmap *m, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    append(out, &o, "cmapfile");
+    for (BYTE i = 0; i < CH_MD_MAX_CONTAINERS; i++) {
+        char name[6] = {'k', 'x', 'c', hex[i >> 4], hex[i & 15u], 0};
+        if (!m->e[i].valid || m->e[i].type == CH_PIV_KEY_NONE)
+            continue; /* a key without a certificate has no certificate file */
+        if (spec_is_signature(m->e[i].key_spec))
+            name[1] = 's';
+        append(out, &o, name);
+    }
+    if (out)
+        out[o] = 0;
+    return o + 1u;
+}
+
+DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *pmszFileNames,
+                           LPDWORD pdwcbFileName, DWORD dwFlags)
+{
+    static const char root[] = "cardid\0cardcf\0cardapps\0";
+    ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
+    ch_md_view v;
+    ch_md_cmap m;
+    char *out;
+    size_t len;
+    DWORD rc;
+
+    if (!ctx || !pmszFileNames || !pdwcbFileName || dwFlags)
+        return SCARD_E_INVALID_PARAMETER;
+    if (pszDirectoryName && pszDirectoryName[0]) {
+        if (!name_ok(pszDirectoryName))
+            return SCARD_E_INVALID_PARAMETER;
+        if (!name_is(pszDirectoryName, "mscp"))
+            return SCARD_E_DIR_NOT_FOUND;
+    } else {
+        if (!(out = ch_md_alloc(pCardData, sizeof root)))
+            return SCARD_E_NO_MEMORY;
+        memcpy(out, root, sizeof root);
+        *pmszFileNames = out;
+        *pdwcbFileName = (DWORD)sizeof root;
+        return SCARD_S_SUCCESS;
+    }
+    rc = ch_md_card_io(ctx);
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_view_open(ctx, &v);
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_cmap_load(pCardData, ctx, &v, &m);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    len = list_mscp(&m, NULL);
+    if (!(out = ch_md_alloc(pCardData, len)))
+        return SCARD_E_NO_MEMORY;
+    list_mscp(&m, out);
+    *pmszFileNames = out;
+    *pdwcbFileName = (DWORD)len;
+    return SCARD_S_SUCCESS;
+}
+
+static CARD_FILE_ACCESS_CONDITION access_of(file_kind k)
+{
+    /* cardmod.md: cardid and cardapps are admin-written; cardcf, cmapfile and certificates
+     * user-written. On PIV every write needs the management key, which this reports as
+     * the files' nominal conditions, as the CSP expects them. */
+    return k == F_CARDID || k == F_CARDAPPS ? EveryoneReadAdminWriteAc : EveryoneReadUserWriteAc;
+}
+
+DWORD WINAPI CardGetFileInfo(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName,
+                             PCARD_FILE_INFO pCardFileInfo)
+{
+    ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
+    file_ref r;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    DWORD rc;
+
+    if (!ctx || !pCardFileInfo)
+        return SCARD_E_INVALID_PARAMETER;
+    if (pCardFileInfo->dwVersion > CARD_FILE_INFO_CURRENT_VERSION)
+        return ERROR_REVISION_MISMATCH;
+    rc = resolve(pszDirectoryName, pszFileName, &r);
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_card_io(ctx);
+    /* The size of a synthesised file is known only by making it (certificates are cached). */
+    if (rc == SCARD_S_SUCCESS)
+        rc = read_file(pCardData, ctx, &r, &data, &len);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    ch_md_free(pCardData, data);
+    pCardFileInfo->dwVersion = CARD_FILE_INFO_CURRENT_VERSION;
+    pCardFileInfo->cbFileSize = (DWORD)len;
+    pCardFileInfo->AccessCondition = access_of(r.kind);
+    return SCARD_S_SUCCESS;
 }

@@ -29,8 +29,14 @@ DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type);
  * serial number; SCARD_E_FILE_NOT_FOUND when the card has neither. Read once per context. */
 DWORD ch_md_cardid(ch_md_ctx *ctx, uint8_t out[16]);
 
-/* The cardcf file (6 bytes, CARD_CACHE_FILE_FORMAT) as stored on the card in object 5FFF0E,
- * all zeros when the object is absent. */
+/* The cardcf file as stored on the card: object 5FFF0E holds C0 <file>, the file being at
+ * least the 6-byte CARD_CACHE_FILE_FORMAT header (and at most CH_MD_CARDCF_MAX bytes, should a
+ * CSP append more). An absent object reads as 6 zero bytes. */
+#define CH_MD_CARDCF_TAG 0xC0u
+#define CH_MD_CARDCF_LEN 6u
+#define CH_MD_CARDCF_MAX 64u
+DWORD ch_md_cardcf_file(ch_md_ctx *ctx, uint8_t *out, size_t cap, size_t *len);
+/* Its 6-byte header: what freshness is judged by. */
 DWORD ch_md_cardcf(ch_md_ctx *ctx, uint8_t out[6]);
 
 /* One container as cmapfile shows it. */
@@ -44,6 +50,34 @@ typedef struct ch_md_container {
     WCHAR guid[40];        /* container name, NUL-terminated */
     ch_piv_pubkey pub;     /* public key (type NONE when unknown) */
 } ch_md_container;
+
+/* The container map of the whole card, without public keys (docs/card-mapping.md). */
+typedef struct ch_md_cmap_entry {
+    bool valid;
+    bool is_default;
+    uint8_t slot;
+    DWORD key_spec;
+    ch_piv_key_type type; /* NONE when only a container-map record vouches for the key */
+    WORD bits;
+    WCHAR guid[40];
+} ch_md_cmap_entry;
+
+typedef struct ch_md_cmap {
+    ch_md_cmap_entry e[CH_MD_MAX_CONTAINERS];
+} ch_md_cmap;
+
+struct ch_md_view;
+/* The map, from the CSP cache when fresh, else built from the card (container-map object,
+ * key history, certificate objects) and cached. */
+DWORD ch_md_cmap_load(PCARD_DATA cd, ch_md_ctx *ctx, const struct ch_md_view *v, ch_md_cmap *m);
+/* mscp/cmapfile: one 86-byte CONTAINER_MAP_RECORD per index up to the last valid one. */
+size_t ch_md_cmapfile_len(const ch_md_cmap *m);
+void ch_md_cmapfile(const ch_md_cmap *m, uint8_t *out); /* ch_md_cmapfile_len bytes */
+
+/* The DER certificate of container idx's slot, from the cache or the card (PIV gzip and the
+ * CSP's compressed format both undone), in a buffer from the CSP allocator. */
+DWORD ch_md_cert_load(PCARD_DATA cd, ch_md_ctx *ctx, const struct ch_md_view *v, BYTE idx,
+                      uint8_t **der, size_t *len);
 
 /* The container at idx. SCARD_E_NO_KEY_CONTAINER when idx is out of range or the slot holds
  * no key the module can see (no certificate, no container map record). */

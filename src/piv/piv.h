@@ -52,7 +52,8 @@ uint32_t ch_piv_select(ch_apdu_ctx *ctx, ch_piv_apt *apt);
 #define CH_PIV_OBJECT_MAX 16384u
 
 /* GET DATA (00 CB 3F FF, 5C tag). The answer must be exactly 53 L <content>; the content is
- * written to out[0..cap). Errors: the card's status mapped by the SW table (6A82 ->
+ * moved to the start of out. out receives the whole answer first, so cap must also hold the 53
+ * header (2..4 bytes): CH_PIV_OBJECT_MAX + 4 always does. Errors: the card's status mapped by the SW table (6A82 ->
  * SCARD_E_FILE_NOT_FOUND), SCARD_E_UNEXPECTED for a 9000 answer that is not one 53 TLV
  * (no data, wrong tag, length past the end, trailing bytes), SCARD_E_INSUFFICIENT_BUFFER
  * when the content exceeds cap, transport errors as they are. *len is 0 on error. */
