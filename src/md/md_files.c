@@ -55,9 +55,11 @@ static int hexval(char c)
 static DWORD resolve(LPCSTR dir, LPCSTR file, file_ref *r)
 {
     memset(r, 0, sizeof *r);
+    if (dir && !dir[0])
+        dir = NULL; /* "" is the root, like NULL */
     if (!file || !name_ok(file) || (dir && !name_ok(dir)))
         return SCARD_E_INVALID_PARAMETER;
-    if (!dir || !dir[0]) {
+    if (!dir) {
         if (name_is(file, "cardid"))
             r->kind = F_CARDID;
         else if (name_is(file, "cardcf"))

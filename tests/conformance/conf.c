@@ -49,3 +49,18 @@ unsigned long conf_apdus(const conf *c)
     assert_non_null(ctx);
     return ctx->apdu.sent;
 }
+
+ch_host_cache *conf_take_cache(conf *c)
+{
+    ch_host_cache *cache = c->csp.cache;
+    c->csp.cache = NULL;
+    c->cd->pvCacheContext = NULL;
+    return cache;
+}
+
+void conf_give_cache(conf *c, ch_host_cache *cache)
+{
+    ch_host_cache_free(c->csp.cache);
+    c->csp.cache = cache;
+    c->cd->pvCacheContext = cache;
+}

@@ -32,6 +32,12 @@ void conf_open_on(conf *c, vpiv_card *card, DWORD version);
  * the card if conf_open made it. */
 void conf_close(conf *c);
 
+/* Moves the CSP's file cache out of c (which then has none) / into c (replacing its own):
+ * how a test makes a second context find what the first one cached, as the Base CSP's
+ * process-wide cache does. */
+ch_host_cache *conf_take_cache(conf *c);
+void conf_give_cache(conf *c, ch_host_cache *cache);
+
 /* APDUs the context has sent so far. */
 unsigned long conf_apdus(const conf *c);
 
