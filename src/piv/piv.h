@@ -52,11 +52,12 @@ uint32_t ch_piv_select(ch_apdu_ctx *ctx, ch_piv_apt *apt);
 #define CH_PIV_OBJECT_MAX 16384u
 
 /* GET DATA (00 CB 3F FF, 5C tag). The answer must be exactly 53 L <content>; the content is
- * moved to the start of out. out receives the whole answer first, so cap must also hold the 53
- * header (2..4 bytes): CH_PIV_OBJECT_MAX + 4 always does. Errors: the card's status mapped by the SW table (6A82 ->
- * SCARD_E_FILE_NOT_FOUND), SCARD_E_UNEXPECTED for a 9000 answer that is not one 53 TLV
- * (no data, wrong tag, length past the end, trailing bytes), SCARD_E_INSUFFICIENT_BUFFER
- * when the content exceeds cap, transport errors as they are. *len is 0 on error. */
+ * moved to the start of out. out receives the whole answer first, so cap must also hold the
+ * 53 header (2..4 bytes): CH_PIV_OBJECT_MAX + 4 always does. Errors: the card's status mapped
+ * by the SW table (6A82 -> SCARD_E_FILE_NOT_FOUND), SCARD_E_UNEXPECTED for a 9000 answer that
+ * is not one 53 TLV (no data, wrong tag, length past the end, trailing bytes),
+ * SCARD_E_INSUFFICIENT_BUFFER when the answer exceeds cap, transport errors as they are.
+ * *len is 0 and out wiped on error. */
 uint32_t ch_piv_get_data(ch_apdu_ctx *ctx, uint32_t tag, uint8_t *out, size_t cap, size_t *len);
 
 /* YubiKey GET SERIAL (00 F8 00 00): 4 bytes, big-endian. 6D00 -> SCARD_E_UNSUPPORTED_FEATURE;
@@ -86,7 +87,8 @@ uint32_t ch_piv_cert_tag(uint8_t slot);
 /* A certificate object's content: 70 <cert> 71 <CertInfo> [FE <LRC>], in that order, nothing
  * else. CertInfo bit 0 set = gzip (decompressed, bounded by cap); other CertInfo bits are
  * refused. The DER certificate goes to out[0..cap). Errors: SCARD_E_UNEXPECTED (malformed
- * object, bad gzip, or a certificate larger than cap/CH_PIV_CERT_MAX). */
+ * object, bad gzip, or a certificate larger than cap/CH_PIV_CERT_MAX); out is untouched
+ * unless decompression had started, then it is wiped. */
 uint32_t ch_piv_cert_object(const uint8_t *obj, size_t len, uint8_t *out, size_t cap,
                             size_t *out_len);
 
