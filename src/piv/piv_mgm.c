@@ -33,8 +33,10 @@ uint32_t ch_piv_mgm_alg(ch_apdu_ctx *ctx, uint8_t *alg)
     ch_piv_metadata m;
     uint32_t rc = ch_piv_get_metadata(ctx, CH_PIV_REF_MGM, &m);
 
-    /* No GET METADATA (not a YubiKey 5.3+), or no metadata for 9B: SP 800-78's default. */
-    if (rc == SCARD_E_UNSUPPORTED_FEATURE || rc == SCARD_E_FILE_NOT_FOUND) {
+    /* No GET METADATA (not a YubiKey 5.3+: 6D00, or 6A86/6B00 from cards that check P1-P2
+     * before INS), or no metadata for 9B: SP 800-78's default. */
+    if (rc == SCARD_E_UNSUPPORTED_FEATURE || rc == SCARD_E_FILE_NOT_FOUND ||
+        rc == SCARD_E_INVALID_PARAMETER) {
         *alg = CH_PIV_ALG_3DES;
         return SCARD_S_SUCCESS;
     }

@@ -275,15 +275,19 @@ static void test_mgm_alg(void **state)
     ch_cur sent;
     uint8_t alg = 0;
     (void)state;
-    /* AES-256 stated; no GET METADATA (6D00); no 9B metadata (6A88); a refusal. */
+    /* AES-256 stated; no GET METADATA (6D00); no 9B metadata (6A88); P1-P2 checked before
+     * INS (6A86); a refusal. */
     RIG(&r, A("\x01\x01\x0C\x02\x02\x00\x01\x05\x01\x00\x90\x00"), A("\x6D\x00"),
-        A("\x6A\x88"), A("\x69\x82"));
+        A("\x6A\x88"), A("\x6A\x86"), A("\x69\x82"));
     assert_int_equal(ch_piv_mgm_alg(&r.ctx, &alg), SCARD_S_SUCCESS);
     assert_int_equal(alg, CH_PIV_ALG_AES256);
     assert_int_equal(r.s.exchanges, 1);
     assert_true(ch_script_sent(&r.s, 0, &sent));
     assert_true(ch_cur_left(&sent) >= 4);
     assert_memory_equal(ch_cur_peek_ptr(&sent), "\x00\xF7\x00\x9B", 4); /* GET METADATA 9B */
+    alg = 0;
+    assert_int_equal(ch_piv_mgm_alg(&r.ctx, &alg), SCARD_S_SUCCESS);
+    assert_int_equal(alg, CH_PIV_ALG_3DES);
     alg = 0;
     assert_int_equal(ch_piv_mgm_alg(&r.ctx, &alg), SCARD_S_SUCCESS);
     assert_int_equal(alg, CH_PIV_ALG_3DES);
