@@ -109,4 +109,113 @@ void ch_finding_vpiv_decode(const uint8_t *data, size_t size, ch_finding_vpiv *f
  * length past the end takes the bytes that remain. false when fewer than 2 bytes remain. */
 bool ch_finding_vpiv_next(ch_cur *entries, ch_finding_vpiv_step *step);
 
+/* ---- fuzz_apdu: a sequence of CSP calls through the function table, the card scripted ----
+ * Layout (docs/fuzzing.md "fuzz_apdu layout"):
+ *   u8 version selector  (CARD_DATA version 7 - (v & 3): 0 -> 7, 1 -> 6, 2 -> 5, 3 -> 4)
+ *   u8 alloc_fail_at     (the k-th CSP allocation after the first CardAcquireContext fails)
+ *   u8 flags             (CH_FAP_*)
+ *   u8 n                 (number of call records, at most CH_FAP_MAX_CALLS are read)
+ *   n x { u8 op, u8 a, u8 b, u8 c, u8 d, u16le len, len bytes }
+ *   rest: the card script (src/transport/script.h), starting with CardAcquireContext's SELECT.
+ * The selectors a..d index the tables of finding.c (ch_fap_resolve); a record's op is taken
+ * modulo CH_FAP_OPS, and the ids not assigned yet (CH_FAP_OP_RESERVED..) do nothing, so a
+ * later entry point takes a free id without changing what existing findings mean. */
+#define CH_FAP_MAX_CALLS 16u
+#define CH_FAP_OPS 32u
+#define CH_FAP_HEADER 4u     /* bytes before the first call record */
+#define CH_FAP_RECORD 7u     /* bytes of a call record before its data */
+
+enum {
+    CH_FAP_NULL_CACHE = 1u << 0,     /* the three cache callbacks and pvCacheContext NULL */
+    CH_FAP_SECOND_CONTEXT = 1u << 1, /* after the calls: delete, acquire a new context on the
+                                        same CARD_DATA and cache, and run the calls again */
+};
+
+typedef enum ch_fap_op {
+    CH_FAP_QUERY_CAPABILITIES = 0,
+    CH_FAP_QUERY_FREE_SPACE = 1,
+    CH_FAP_QUERY_KEY_SIZES = 2,
+    CH_FAP_GET_CONTAINER_INFO = 3,
+    CH_FAP_AUTHENTICATE_PIN = 4,
+    CH_FAP_GET_CHALLENGE = 5,
+    CH_FAP_AUTHENTICATE_CHALLENGE = 6,
+    CH_FAP_UNBLOCK_PIN = 7,
+    CH_FAP_CHANGE_AUTHENTICATOR = 8,
+    CH_FAP_DEAUTHENTICATE = 9,
+    CH_FAP_READ_FILE = 10,
+    CH_FAP_ENUM_FILES = 11,
+    CH_FAP_GET_FILE_INFO = 12,
+    CH_FAP_GET_CHALLENGE_EX = 13,        /* v6 and above, as every op below but REACQUIRE */
+    CH_FAP_AUTHENTICATE_EX = 14,
+    CH_FAP_CHANGE_AUTHENTICATOR_EX = 15,
+    CH_FAP_DEAUTHENTICATE_EX = 16,
+    CH_FAP_GET_PROPERTY = 17,
+    CH_FAP_SET_PROPERTY = 18,
+    CH_FAP_GET_CONTAINER_PROPERTY = 19,
+    CH_FAP_SET_CONTAINER_PROPERTY = 20,
+    CH_FAP_REACQUIRE = 21,               /* CardDeleteContext, then CardAcquireContext again */
+    CH_FAP_OP_RESERVED = 22,             /* 22..31: no operation (yet) */
+} ch_fap_op;
+
+/* d, the NULL mask of a record: bit 7 passes pCardData = NULL; bit 0 / bit 1 the first /
+ * second input buffer, bits 2, 3, 4 the first, second, third output pointer of the op (in the
+ * order of docs/fuzzing.md). CardDeauthenticateEx reads bit 4 as "PIN_SET | 0xFFFFFF00",
+ * CardChangeAuthenticatorEx bits 4..6 as its retry count selector. */
+#define CH_FAP_D_NULL_CARD_DATA 0x80u
+#define CH_FAP_D_PIN_SET_HIGH 0x10u
+
+typedef struct ch_fap_record {
+    uint8_t op, a, b, c, d;   /* op as read (ch_fap_resolve reduces it modulo CH_FAP_OPS) */
+    uint16_t len;             /* data length as declared */
+    const uint8_t *data;      /* data_got bytes (fewer than len when the input runs short) */
+    size_t data_got;
+} ch_fap_record;
+
+typedef struct ch_finding_apdu {
+    uint8_t version_sel;
+    uint32_t version;         /* 4..7, from version_sel */
+    uint8_t alloc_fail_at;
+    uint8_t flags;            /* CH_FAP_* */
+    uint8_t n_calls;          /* records present, <= CH_FAP_MAX_CALLS */
+    ch_fap_record calls[CH_FAP_MAX_CALLS];
+    ch_cur script;
+} ch_finding_apdu;
+
+void ch_finding_apdu_decode(const uint8_t *data, size_t size, ch_finding_apdu *f);
+
+/* A record turned into the arguments of its entry point (every table lives in finding.c).
+ * Strings are NUL-terminated; NULL where the finding passes NULL. */
+typedef struct ch_fap_call {
+    ch_fap_op op;             /* CH_FAP_OP_RESERVED for every id without an entry point */
+    bool null_card_data;      /* d bit 7 */
+    uint8_t nulls;            /* d bits 0..4: NULL inputs (0, 1) and outputs (2, 3, 4) */
+    const char *dir;          /* file ops: directory (NULL = root) */
+    const char *file;         /* file ops: file name */
+    const uint16_t *user;     /* v4 PIN ops: user id (UTF-16, NUL-terminated) */
+    const uint16_t *prop;     /* property ops: property name (UTF-16, NUL-terminated) */
+    uint32_t flags;           /* dwFlags of the call */
+    uint32_t struct_version;  /* dwVersion of the structure the call fills */
+    uint32_t key_spec;        /* CardQueryKeySizes */
+    uint8_t container;        /* container ops: bContainerIndex */
+    uint32_t pin_id;          /* Ex ops: PinId / dwAuthenticatingPinId */
+    uint32_t target_pin_id;   /* CardChangeAuthenticatorEx: dwTargetPinId */
+    uint32_t pin_set;         /* CardDeauthenticateEx */
+    uint32_t retry;           /* cRetryCount */
+    uint32_t buf_size;        /* property getters: cbData */
+    const uint8_t *data1;     /* first data buffer (PIN, response, property value, ...) */
+    size_t data1_len;
+    const uint8_t *data2;     /* second (new PIN / target data): data after split point c */
+    size_t data2_len;
+} ch_fap_call;
+
+void ch_fap_resolve(const ch_fap_record *r, ch_fap_call *call);
+/* The name of an op, for messages and tools ("CardReadFile", ..., "reserved"). */
+const char *ch_fap_op_name(ch_fap_op op);
+
+/* Writes a finding: header, records, then the script (for the seed recorder and tools).
+ * Returns a malloc'd buffer (NULL on OOM) of *len bytes. Records beyond CH_FAP_MAX_CALLS
+ * are not written; each record's data is written as data_got bytes with len = data_got. */
+uint8_t *ch_finding_apdu_encode(const ch_finding_apdu *f, const uint8_t *script,
+                                size_t script_len, size_t *len);
+
 #endif

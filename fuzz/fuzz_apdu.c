@@ -1,0 +1,891 @@
+/* fuzz_apdu: a sequence of CSP calls through the function table of an acquired context, with
+ * the card's answers scripted, so scripted answers reach every card exchange of the file
+ * system, PIN, property and container entry points. Input layout: fuzz/finding.h,
+ * docs/fuzzing.md "fuzz_apdu layout". Checks invariants, not only crashes (any failure aborts):
+ *  - the return value is in the documented set of its entry point: the codes of every call
+ *    (success, INVALID_PARAMETER, UNSUPPORTED_FEATURE, NO_MEMORY only after an injected
+ *    allocation failure), the card's (the status word table, the transport's, UNKNOWN_CARD
+ *    from a new SELECT) only when the call exchanged APDUs, and the entry point's own;
+ *  - a call whose parameters are invalid on their face (NULL pointers, unknown names, bad
+ *    flags, ids out of range) is refused with INVALID_PARAMETER / UNSUPPORTED_FEATURE (or the
+ *    entry point's own refusal) having sent no APDU and allocated nothing;
+ *  - on success outputs are well formed: returned buffers have the returned length, are
+ *    live CSP allocations (freed here with pfnCspFree), files and structures have their
+ *    documented shape, property lengths fit the buffer;
+ *  - on failure caller-owned outputs are untouched (pre-filled with a pattern);
+ *  - input buffers (PINs, property values) are never written, CARD_DATA never changes after
+ *    CardAcquireContext;
+ *  - after CardDeleteContext nothing allocated with the CSP allocator is live and no foreign
+ *    or double free happened. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cardmod.h"
+#include "finding.h"
+#include "fuzz_check.h"
+#include "host.h"
+#include "script.h"
+
+#define PAT 0xA5u
+#define PAT32 0xA5A5A5A5u
+
+/* The tables of finding.c spell Cardmod constants as numbers: prove they are the same. */
+_Static_assert(ROLE_USER == 1 && ROLE_ADMIN == 2 && MAX_PINS == 8, "PIN ids");
+_Static_assert(CARD_AUTHENTICATE_GENERATE_SESSION_PIN == 0x10000000u &&
+                   CARD_AUTHENTICATE_SESSION_PIN == 0x20000000u &&
+                   CARD_PIN_SILENT_CONTEXT == 0x40u && CARD_AUTHENTICATE_PIN_PIN == 2u &&
+                   CARD_AUTHENTICATE_PIN_CHALLENGE_RESPONSE == 1u,
+               "authentication flags");
+_Static_assert(PIN_CHANGE_FLAG_UNBLOCK == 1u && PIN_CHANGE_FLAG_CHANGEPIN == 2u, "change");
+_Static_assert(AT_KEYEXCHANGE == 1u && AT_SIGNATURE == 2u && AT_ECDHE_P521 == 8u, "key specs");
+
+typedef struct run {
+    ch_host_csp h;
+    unsigned (*exchanges)(void *ex_ctx); /* card exchanges so far, counted outside the module */
+    void *ex_ctx;
+    void (*result)(void *res_ctx, const ch_fap_call *call, DWORD rc);
+    void *res_ctx;
+    PCARD_DATA cd;
+    uint8_t *snap;          /* CARD_DATA as CardAcquireContext left it */
+    DWORD version;
+    bool alive;             /* a context is acquired */
+    bool cardid_known;      /* the context has shown a card identifier: it never changes */
+    uint8_t cardid[16];
+    unsigned long fail_abs; /* absolute allocation number that fails, 0 = none */
+} run;
+
+/* ---------------------------------------------------------------------------------------
+ * Result codes
+ * ------------------------------------------------------------------------------------- */
+/* Errors only the card, the reader or the exchange can cause: never without an APDU. */
+static bool card_code(DWORD rc)
+{
+    switch (rc) {
+    case SCARD_E_COMM_DATA_LOST: /* malformed answer, bounds, transport event 0 */
+    case SCARD_W_RESET_CARD:
+    case SCARD_W_REMOVED_CARD:
+    case SCARD_E_INSUFFICIENT_BUFFER: /* transport: answer longer than 258 bytes */
+    case SCARD_E_UNKNOWN_CARD:        /* the new SELECT after a reset was refused */
+    case SCARD_E_UNEXPECTED:          /* the status word table's default, malformed objects */
+    case SCARD_E_FILE_NOT_FOUND:      /* 6A82, 6A88 */
+    case SCARD_W_SECURITY_VIOLATION:  /* 6982, 6985 */
+    case SCARD_W_WRONG_CHV:           /* 63xx */
+    case SCARD_W_CHV_BLOCKED:         /* 63C0, 6983, 6984 */
+    case SCARD_E_WRITE_TOO_MANY:      /* 6581, 6A84 */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Codes an entry point gives of its own, with or without the card. */
+static bool own_code(ch_fap_op op, DWORD rc)
+{
+    switch (op) {
+    case CH_FAP_QUERY_CAPABILITIES:
+    case CH_FAP_QUERY_FREE_SPACE:
+    case CH_FAP_QUERY_KEY_SIZES:
+        return rc == ERROR_REVISION_MISMATCH;
+    case CH_FAP_GET_CONTAINER_INFO:
+        return rc == SCARD_E_NO_KEY_CONTAINER || rc == ERROR_REVISION_MISMATCH;
+    case CH_FAP_READ_FILE:
+    case CH_FAP_ENUM_FILES:
+        return rc == SCARD_E_FILE_NOT_FOUND || rc == SCARD_E_DIR_NOT_FOUND;
+    case CH_FAP_GET_FILE_INFO:
+        return rc == SCARD_E_FILE_NOT_FOUND || rc == SCARD_E_DIR_NOT_FOUND ||
+               rc == ERROR_REVISION_MISMATCH;
+    case CH_FAP_GET_PROPERTY: /* REVISION_MISMATCH: a structure's dwVersion in pbData */
+        return rc == ERROR_INSUFFICIENT_BUFFER || rc == ERROR_REVISION_MISMATCH;
+    case CH_FAP_GET_CONTAINER_PROPERTY:
+        return rc == ERROR_INSUFFICIENT_BUFFER || rc == ERROR_REVISION_MISMATCH ||
+               rc == SCARD_E_NO_KEY_CONTAINER;
+    case CH_FAP_SET_PROPERTY:
+        return rc == SCARD_W_SECURITY_VIOLATION; /* a read-only property */
+    case CH_FAP_SET_CONTAINER_PROPERTY:
+        return rc == SCARD_W_SECURITY_VIOLATION || rc == SCARD_E_NO_KEY_CONTAINER;
+    case CH_FAP_AUTHENTICATE_PIN:
+    case CH_FAP_AUTHENTICATE_EX:
+        /* a PIN the card could never accept: WRONG_CHV without spending a try (md_auth.c) */
+        return rc == SCARD_W_WRONG_CHV;
+    case CH_FAP_UNBLOCK_PIN:
+    case CH_FAP_CHANGE_AUTHENTICATOR:
+    case CH_FAP_CHANGE_AUTHENTICATOR_EX:
+        /* the same for the current PIN / PUK; INVALID_CHV: a new PIN breaking the rules */
+        return rc == SCARD_W_WRONG_CHV || rc == SCARD_E_INVALID_CHV;
+    default:
+        return false;
+    }
+}
+
+/* Codes of a refusal before any card I/O, beyond INVALID_PARAMETER / UNSUPPORTED_FEATURE. */
+static bool own_refusal(ch_fap_op op, DWORD rc)
+{
+    switch (op) {
+    case CH_FAP_GET_CONTAINER_INFO:
+    case CH_FAP_GET_CONTAINER_PROPERTY:
+    case CH_FAP_SET_CONTAINER_PROPERTY:
+        return rc == SCARD_E_NO_KEY_CONTAINER || rc == SCARD_W_SECURITY_VIOLATION;
+    case CH_FAP_READ_FILE:
+    case CH_FAP_ENUM_FILES:
+    case CH_FAP_GET_FILE_INFO:
+        return rc == SCARD_E_FILE_NOT_FOUND || rc == SCARD_E_DIR_NOT_FOUND;
+    case CH_FAP_SET_PROPERTY:
+        return rc == SCARD_W_SECURITY_VIOLATION;
+    default:
+        return false;
+    }
+}
+
+/* A structure whose dwVersion is above the current one is refused (docs/entry-points.md). */
+static bool struct_refusal(ch_fap_op op, DWORD rc)
+{
+    return rc == ERROR_REVISION_MISMATCH &&
+           (op == CH_FAP_QUERY_CAPABILITIES || op == CH_FAP_QUERY_FREE_SPACE ||
+            op == CH_FAP_QUERY_KEY_SIZES || op == CH_FAP_GET_CONTAINER_INFO ||
+            op == CH_FAP_GET_FILE_INFO || op == CH_FAP_GET_PROPERTY ||
+            op == CH_FAP_GET_CONTAINER_PROPERTY);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Argument helpers: every buffer is a heap block of exactly its size (ASan sees over-reads)
+ * ------------------------------------------------------------------------------------- */
+static void *exact(const void *src, size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    CH_CHECK(p != NULL, "out of memory");
+    if (n)
+        memcpy(p, src, n);
+    return p;
+}
+
+static size_t wlen(const uint16_t *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static WCHAR *wdup(const uint16_t *s) { return s ? exact(s, (wlen(s) + 1) * sizeof(WCHAR)) : NULL; }
+static char *sdup(const char *s) { return s ? exact(s, strlen(s) + 1) : NULL; }
+
+static bool weq(const WCHAR *a, const char *b)
+{
+    size_t i = 0;
+    if (!a)
+        return false;
+    for (; b[i]; i++)
+        if (a[i] != (WCHAR)(unsigned char)b[i])
+            return false;
+    return a[i] == 0;
+}
+
+/* A caller's input buffer: a copy to compare with after the call. */
+typedef struct inbuf {
+    uint8_t *p;     /* passed (NULL when the finding passes NULL) */
+    uint8_t *copy;
+    size_t n;
+} inbuf;
+
+static void in_make(inbuf *b, const uint8_t *data, size_t n, bool null)
+{
+    b->n = n;
+    b->p = null ? NULL : exact(data, n);
+    b->copy = exact(data, n);
+}
+
+static void in_done(inbuf *b, const char *what)
+{
+    if (b->p)
+        CH_CHECK(memcmp(b->p, b->copy, b->n) == 0, "%s written by the module", what);
+    free(b->p);
+    free(b->copy);
+}
+
+/* A buffer the module returned (pfnCspAlloc'd): check it is ours and free it. */
+static void free_returned(const run *r, void *p)
+{
+    unsigned long errors = ch_host_alloc_errors();
+    r->cd->pfnCspFree(p);
+    CH_CHECK(ch_host_alloc_errors() == errors, "returned buffer %p is not a live CSP allocation",
+             p);
+}
+
+/* cardid and CP_CARD_GUID: read once per context (docs/card-mapping.md), so every answer of
+ * a context is the first one, until the card is reported removed. */
+static void check_cardid(run *r, const uint8_t id[16])
+{
+    if (!r->cardid_known) {
+        memcpy(r->cardid, id, 16);
+        r->cardid_known = true;
+        return;
+    }
+    CH_CHECK(memcmp(r->cardid, id, 16) == 0, "the card identifier changed within a context");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Shapes of outputs
+ * ------------------------------------------------------------------------------------- */
+static DWORD rd32(const uint8_t *p)
+{
+    return (DWORD)p[0] | (DWORD)p[1] << 8 | (DWORD)p[2] << 16 | (DWORD)p[3] << 24;
+}
+
+/* A public key of CONTAINER_INFO: RSA PUBLICKEYBLOB or BCRYPT_ECCKEY_BLOB (public). */
+static void check_key_blob(const uint8_t *p, DWORD n, bool keyex)
+{
+    CH_CHECK(n >= 8, "key blob of %u bytes", n);
+    if (p[0] == PUBLICKEYBLOB) {
+        DWORD bits;
+        CH_CHECK(n >= 20 && p[1] == CUR_BLOB_VERSION, "RSA blob header");
+        CH_CHECK(rd32(p + 4) == (keyex ? CALG_RSA_KEYX : CALG_RSA_SIGN) ||
+                     rd32(p + 4) == CALG_RSA_KEYX || rd32(p + 4) == CALG_RSA_SIGN,
+                 "RSA blob algorithm 0x%X", rd32(p + 4));
+        CH_CHECK(rd32(p + 8) == CH_RSA1_MAGIC, "RSA blob magic 0x%08X", rd32(p + 8));
+        bits = rd32(p + 12);
+        CH_CHECK(bits >= 512 && bits <= 4096 && n == 20 + (bits + 7) / 8,
+                 "RSA blob of %u bits in %u bytes", bits, n);
+        CH_CHECK(rd32(p + 16) != 0, "RSA exponent 0");
+        return;
+    }
+    DWORD magic = rd32(p), cb = rd32(p + 4);
+    bool ok = (magic == BCRYPT_ECDSA_PUBLIC_P256_MAGIC || magic == BCRYPT_ECDH_PUBLIC_P256_MAGIC)
+                  ? cb == 32
+              : (magic == BCRYPT_ECDSA_PUBLIC_P384_MAGIC || magic == BCRYPT_ECDH_PUBLIC_P384_MAGIC)
+                  ? cb == 48
+                  : false;
+    CH_CHECK(ok, "EC blob magic 0x%08X cbKey %u", magic, cb);
+    CH_CHECK(n == 8 + 2 * cb, "EC blob of %u bytes for cbKey %u", n, cb);
+}
+
+/* CONTAINER_INFO of a successful call: at least one key, each blob well formed and a live
+ * CSP allocation of its stated length; frees them. */
+static void check_container_info(const run *r, CONTAINER_INFO *ci)
+{
+    CH_CHECK((ci->cbSigPublicKey == 0) == (ci->pbSigPublicKey == NULL), "signature key %u/%p",
+             ci->cbSigPublicKey, (void *)ci->pbSigPublicKey);
+    CH_CHECK((ci->cbKeyExPublicKey == 0) == (ci->pbKeyExPublicKey == NULL),
+             "key exchange key %u/%p", ci->cbKeyExPublicKey, (void *)ci->pbKeyExPublicKey);
+    CH_CHECK(ci->pbSigPublicKey || ci->pbKeyExPublicKey, "container without a key");
+    if (ci->pbSigPublicKey) {
+        check_key_blob(ci->pbSigPublicKey, ci->cbSigPublicKey, false);
+        free_returned(r, ci->pbSigPublicKey);
+    }
+    if (ci->pbKeyExPublicKey) {
+        check_key_blob(ci->pbKeyExPublicKey, ci->cbKeyExPublicKey, true);
+        free_returned(r, ci->pbKeyExPublicKey);
+    }
+}
+
+static bool name_is(const char *s, const char *want) { return s && strcmp(s, want) == 0; }
+
+/* Whether dir/file is a file the CSP reads by that exact name. */
+static bool root_file(const char *dir, const char *file, const char *want)
+{
+    return dir == NULL && name_is(file, want);
+}
+
+/* The content of a file the module returned. */
+static void check_file(const char *dir, const char *file, const uint8_t *p, DWORD n)
+{
+    if (root_file(dir, file, "cardid")) {
+        CH_CHECK(n == 16, "cardid of %u bytes", n);
+    } else if (root_file(dir, file, "cardcf")) {
+        CH_CHECK(n >= 6 && n <= 64, "cardcf of %u bytes", n); /* card-mapping.md */
+    } else if (root_file(dir, file, "cardapps")) {
+        CH_CHECK(n >= 8 && n % 8 == 0, "cardapps of %u bytes", n);
+        CH_CHECK(memcmp(p, "mscp\0\0\0\0", 8) == 0, "cardapps does not list mscp");
+    } else if (name_is(dir, "mscp") && name_is(file, "cmapfile")) {
+        unsigned defaults = 0, valid = 0;
+        CH_CHECK(n % sizeof(CONTAINER_MAP_RECORD) == 0, "cmapfile of %u bytes", n);
+        CH_CHECK(n / sizeof(CONTAINER_MAP_RECORD) <= 24, "cmapfile of %u records",
+                 (unsigned)(n / sizeof(CONTAINER_MAP_RECORD)));
+        for (DWORD off = 0; off < n; off += (DWORD)sizeof(CONTAINER_MAP_RECORD)) {
+            const uint8_t *rec = p + off;
+            BYTE flags = rec[80];
+            bool terminated = false;
+            if (flags & CONTAINER_MAP_DEFAULT_CONTAINER) {
+                defaults++;
+                CH_CHECK(flags & CONTAINER_MAP_VALID_CONTAINER, "default record not valid");
+            }
+            if (!(flags & CONTAINER_MAP_VALID_CONTAINER))
+                continue;
+            valid++;
+            for (size_t i = 0; i < 80; i += 2)
+                if (rec[i] == 0 && rec[i + 1] == 0)
+                    terminated = true;
+            CH_CHECK(terminated, "container name without NUL in record %u",
+                     (unsigned)(off / sizeof(CONTAINER_MAP_RECORD)));
+        }
+        /* card-mapping.md: exactly one valid record is the default when any is valid */
+        CH_CHECK(valid ? defaults == 1 : defaults == 0, "%u default containers of %u valid",
+                 defaults, valid);
+    } else if (name_is(dir, "mscp") && file && strlen(file) == 5 &&
+               (strncmp(file, "ksc", 3) == 0 || strncmp(file, "kxc", 3) == 0)) {
+        CH_CHECK(n > 0 && p[0] == 0x30, "certificate file is not DER (%u bytes)", n);
+    }
+}
+
+/* CardEnumFiles' multi-string: names of 1..8 printable characters, double-NUL terminated
+ * exactly at its length (an empty list is one NUL, or two). */
+static void check_multi_sz(const char *m, DWORD n)
+{
+    DWORD i = 0;
+    CH_CHECK(n >= 1 && m[n - 1] == 0, "file list of %u bytes not NUL-terminated", n);
+    if (n == 1 || (n == 2 && m[0] == 0))
+        return;
+    CH_CHECK(n >= 3 && m[n - 2] == 0, "file list not double-NUL terminated");
+    while (i < n - 1) {
+        DWORD start = i;
+        while (m[i]) {
+            CH_CHECK(m[i] > 0x20 && m[i] < 0x7F, "file list byte 0x%02X", (unsigned char)m[i]);
+            i++;
+        }
+        CH_CHECK(i - start >= 1 && i - start <= 8, "file name of %u characters", i - start);
+        i++;
+    }
+}
+
+/* The value of a property of fixed shape. */
+static void check_property(const run *r, const WCHAR *prop, const uint8_t *p, DWORD n,
+                           DWORD flags)
+{
+    if (weq(prop, "PIN Information")) {
+        PIN_INFO pi;
+        CH_CHECK(n == sizeof pi, "PIN_INFO of %u bytes", n);
+        memcpy(&pi, p, sizeof pi);
+        CH_CHECK(pi.dwVersion == PIN_INFO_CURRENT_VERSION, "PIN_INFO version %u", pi.dwVersion);
+        CH_CHECK((DWORD)pi.PinType <= EmptyPinType, "PinType %u", (DWORD)pi.PinType);
+        CH_CHECK((DWORD)pi.PinPurpose <= UnblockOnlyPin, "PinPurpose %u", (DWORD)pi.PinPurpose);
+        CH_CHECK(pi.PinCachePolicy.dwVersion == PIN_CACHE_POLICY_CURRENT_VERSION &&
+                     (DWORD)pi.PinCachePolicy.PinCachePolicyType <= PinCacheAlwaysPrompt,
+                 "PIN cache policy");
+        CH_CHECK(pi.dwChangePermission <= 0xFF && pi.dwUnblockPermission <= 0xFF,
+                 "permissions beyond MAX_PINS");
+    } else if (weq(prop, "Card Identifier")) {
+        CH_CHECK(n == 16, "card GUID of %u bytes", n);
+    } else if (weq(prop, "Cache Mode")) {
+        CH_CHECK(n == 4 && rd32(p) >= 1 && rd32(p) <= 3, "cache mode");
+    } else if (weq(prop, "Read Only Mode") || weq(prop, "Supports Windows x.509 Enrollment")) {
+        CH_CHECK(n == 4 && rd32(p) <= 1, "BOOL property of %u bytes", n);
+    } else if (weq(prop, "PIN List") || weq(prop, "Authenticated State")) {
+        CH_CHECK(n == 4 && rd32(p) <= 0xFF, "PIN_SET property");
+    } else if (weq(prop, "PIN Strength Verify") || weq(prop, "PIN Strength Change") ||
+               weq(prop, "PIN Strength Unblock")) {
+        CH_CHECK(n == 4 && rd32(p) != 0 && rd32(p) <= 3, "PIN strength");
+    } else if (weq(prop, "Free Space")) {
+        CH_CHECK(n == sizeof(CARD_FREE_SPACE_INFO), "free space of %u bytes", n);
+    } else if (weq(prop, "Capabilities")) {
+        CH_CHECK(n == sizeof(CARD_CAPABILITIES), "capabilities of %u bytes", n);
+    } else if (weq(prop, "Key Sizes")) {
+        CARD_KEY_SIZES ks;
+        CH_CHECK(n == sizeof ks, "key sizes of %u bytes", n);
+        memcpy(&ks, p, sizeof ks);
+        CH_CHECK(ks.dwMinimumBitlen <= ks.dwDefaultBitlen &&
+                     ks.dwDefaultBitlen <= ks.dwMaximumBitlen,
+                 "key sizes %u/%u/%u", ks.dwMinimumBitlen, ks.dwDefaultBitlen,
+                 ks.dwMaximumBitlen);
+    } else if (weq(prop, "Container Info")) {
+        CONTAINER_INFO ci;
+        CH_CHECK(n == sizeof ci, "container info of %u bytes", n);
+        memcpy(&ci, p, sizeof ci);
+        check_container_info(r, &ci);
+    } else if (weq(prop, "PIN Identifier")) {
+        CH_CHECK(n == 4 && rd32(p) < MAX_PINS, "container PIN id");
+    }
+    (void)flags;
+}
+
+/* Names the module must refuse before any card I/O. */
+static bool bad_name(const char *s) { return s && strlen(s) > 8; }
+
+static bool bad_user(const WCHAR *u)
+{
+    return !u || u[0] == 0 || weq(u, "useruser") || wlen(u) > 100;
+}
+
+static bool known_card_prop(const WCHAR *p)
+{
+    static const char *const names[] = {
+        "PIN Information", "Card Identifier", "Card Serial Number", "Cache Mode",
+        "Read Only Mode", "Supports Windows x.509 Enrollment", "PIN List",
+        "Authenticated State", "PIN Strength Verify", "PIN Strength Change",
+        "PIN Strength Unblock", "Free Space", "Capabilities", "Key Sizes", "Parent Window",
+        "PIN Context String", "Key Import Support", "Algorithms", "Padding Schemes",
+        "Chaining Modes"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (weq(p, names[i]))
+            return true;
+    return false;
+}
+
+static bool readonly_card_prop(const WCHAR *p)
+{
+    return weq(p, "Free Space") || weq(p, "Capabilities") || weq(p, "Key Sizes") ||
+           weq(p, "PIN List") || weq(p, "Authenticated State") ||
+           weq(p, "PIN Strength Verify") || weq(p, "PIN Strength Change") ||
+           weq(p, "PIN Strength Unblock");
+}
+
+static bool known_container_prop(const WCHAR *p)
+{
+    return weq(p, "Container Info") || weq(p, "PIN Identifier") ||
+           weq(p, "Associated ECDH Key");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Context life
+ * ------------------------------------------------------------------------------------- */
+static void snapshot(run *r) { memcpy(r->snap, r->cd, r->h.cd_size); }
+
+static bool acquire(run *r)
+{
+    unsigned long live = ch_host_alloc_live();
+    unsigned before = r->exchanges(r->ex_ctx);
+    DWORD rc;
+
+    snapshot(r);
+    rc = CardAcquireContext(r->cd, 0);
+    if (rc != SCARD_S_SUCCESS) {
+        CH_CHECK(rc == SCARD_E_UNKNOWN_CARD || rc == SCARD_E_COMM_DATA_LOST ||
+                     rc == SCARD_W_RESET_CARD || rc == SCARD_W_REMOVED_CARD ||
+                     rc == SCARD_E_INSUFFICIENT_BUFFER ||
+                     (rc == SCARD_E_NO_MEMORY && r->fail_abs &&
+                      ch_host_alloc_count() >= r->fail_abs),
+                 "CardAcquireContext: 0x%08X", rc);
+        CH_CHECK(rc == SCARD_E_NO_MEMORY || r->exchanges(r->ex_ctx) > before,
+                 "card error 0x%08X without an APDU", rc);
+        CH_CHECK(memcmp(r->snap, r->cd, r->h.cd_size) == 0, "failed acquire changed CARD_DATA");
+        CH_CHECK(ch_host_alloc_live() == live, "failed acquire left allocations");
+        return false;
+    }
+    CH_CHECK(r->cd->dwVersion == r->version, "negotiated %u, asked %u", r->cd->dwVersion,
+             r->version);
+    CH_CHECK(r->cd->pvVendorSpecific != NULL, "no context");
+    r->alive = true;
+    snapshot(r);
+    return true;
+}
+
+static void delete_context(run *r)
+{
+    DWORD rc = r->cd->pfnCardDeleteContext(r->cd);
+    CH_CHECK(rc == SCARD_S_SUCCESS, "CardDeleteContext: 0x%08X", rc);
+    CH_CHECK(r->cd->pvVendorSpecific == NULL, "context pointer left behind");
+    CH_CHECK(ch_host_alloc_live() == 0, "%zu CSP allocations live after CardDeleteContext",
+             ch_host_alloc_live());
+    CH_CHECK(ch_host_alloc_errors() == 0, "double or foreign free");
+    r->alive = false;
+    r->cardid_known = false;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * One call
+ * ------------------------------------------------------------------------------------- */
+/* Outputs the caller owns, pre-filled with PAT; compared after a failure. */
+typedef struct outs {
+    PBYTE pb;
+    DWORD cb;
+    LPSTR msz;
+    DWORD attempts;
+    PBYTE session;
+    DWORD cb_session;
+    DWORD data_len;
+    CARD_CAPABILITIES caps;
+    CARD_FREE_SPACE_INFO fs;
+    CARD_KEY_SIZES ks;
+    CONTAINER_INFO ci;
+    CARD_FILE_INFO fi;
+} outs;
+
+static void call_once(run *r, const ch_fap_call *call)
+{
+    PCARD_DATA cd = call->null_card_data ? NULL : r->cd;
+    uint8_t n = call->nulls;
+    outs o, o0;
+    inbuf in1 = {0}, in2 = {0};
+    uint8_t *prop_buf = NULL, *prop_copy = NULL;
+    char *dir = sdup(call->dir), *file = sdup(call->file);
+    WCHAR *user = wdup(call->user), *prop = wdup(call->prop);
+    unsigned ex_before = r->exchanges(r->ex_ctx);
+    unsigned long allocs_before = ch_host_alloc_count();
+    bool refuse = call->null_card_data;
+    bool attempts_may_change = false, len_may_change = false;
+    DWORD rc = SCARD_S_SUCCESS;
+
+    memset(&o, PAT, sizeof o);
+    o.caps.dwVersion = o.fs.dwVersion = o.ks.dwVersion = o.ci.dwVersion = o.fi.dwVersion =
+        call->struct_version;
+    memcpy(&o0, &o, sizeof o);
+    in_make(&in1, call->data1, call->data1_len, (n & 1u) != 0);
+    in_make(&in2, call->data2, call->data2_len, (n & 2u) != 0);
+
+    switch (call->op) {
+    case CH_FAP_QUERY_CAPABILITIES:
+        refuse |= (n & 4u) != 0;
+        rc = r->cd->pfnCardQueryCapabilities(cd, (n & 4u) ? NULL : &o.caps);
+        if (rc == SCARD_S_SUCCESS)
+            CH_CHECK((DWORD)o.caps.fCertificateCompression <= 1 && (DWORD)o.caps.fKeyGen <= 1,
+                     "capabilities BOOLs %d %d", o.caps.fCertificateCompression, o.caps.fKeyGen);
+        break;
+    case CH_FAP_QUERY_FREE_SPACE:
+        refuse |= (n & 4u) != 0 || call->flags != 0;
+        rc = r->cd->pfnCardQueryFreeSpace(cd, call->flags, (n & 4u) ? NULL : &o.fs);
+        if (rc == SCARD_S_SUCCESS)
+            CH_CHECK(o.fs.dwKeyContainersAvailable == CARD_DATA_VALUE_UNKNOWN ||
+                         o.fs.dwMaxKeyContainers == CARD_DATA_VALUE_UNKNOWN ||
+                         o.fs.dwKeyContainersAvailable <= o.fs.dwMaxKeyContainers,
+                     "%u containers available of %u", o.fs.dwKeyContainersAvailable,
+                     o.fs.dwMaxKeyContainers);
+        break;
+    case CH_FAP_QUERY_KEY_SIZES:
+        refuse |= (n & 4u) != 0 || call->flags != 0 || call->key_spec == 0 ||
+                  call->key_spec > AT_ECDHE_P521;
+        rc = r->cd->pfnCardQueryKeySizes(cd, call->key_spec, call->flags,
+                                         (n & 4u) ? NULL : &o.ks);
+        if (rc == SCARD_S_SUCCESS)
+            CH_CHECK(o.ks.dwMinimumBitlen <= o.ks.dwDefaultBitlen &&
+                         o.ks.dwDefaultBitlen <= o.ks.dwMaximumBitlen &&
+                         o.ks.dwMinimumBitlen > 0,
+                     "key sizes %u/%u/%u", o.ks.dwMinimumBitlen, o.ks.dwDefaultBitlen,
+                     o.ks.dwMaximumBitlen);
+        break;
+    case CH_FAP_GET_CONTAINER_INFO:
+        refuse |= (n & 4u) != 0 || call->flags != 0 || call->container >= 24;
+        rc = r->cd->pfnCardGetContainerInfo(cd, call->container, call->flags,
+                                            (n & 4u) ? NULL : &o.ci);
+        if (rc == SCARD_S_SUCCESS)
+            check_container_info(r, &o.ci);
+        break;
+    case CH_FAP_AUTHENTICATE_PIN:
+        refuse |= bad_user(user) || (!in1.p && in1.n);
+        attempts_may_change = true;
+        rc = r->cd->pfnCardAuthenticatePin(cd, user, in1.p, (DWORD)in1.n,
+                                           (n & 4u) ? NULL : &o.attempts);
+        break;
+    case CH_FAP_GET_CHALLENGE:
+    case CH_FAP_GET_CHALLENGE_EX:
+        refuse |= (n & 4u) != 0 || (n & 8u) != 0;
+        if (call->op == CH_FAP_GET_CHALLENGE) {
+            rc = r->cd->pfnCardGetChallenge(cd, (n & 4u) ? NULL : &o.pb,
+                                            (n & 8u) ? NULL : &o.cb);
+        } else {
+            refuse |= call->flags != 0 || call->pin_id >= MAX_PINS;
+            rc = r->cd->pfnCardGetChallengeEx(cd, call->pin_id, (n & 4u) ? NULL : &o.pb,
+                                              (n & 8u) ? NULL : &o.cb, call->flags);
+        }
+        if (rc == SCARD_S_SUCCESS) {
+            CH_CHECK(o.pb != NULL && (o.cb == 8 || o.cb == 16), "challenge %p of %u bytes",
+                     (void *)o.pb, o.cb);
+            free_returned(r, o.pb);
+        }
+        break;
+    case CH_FAP_AUTHENTICATE_CHALLENGE:
+        refuse |= !in1.p;
+        attempts_may_change = true;
+        rc = r->cd->pfnCardAuthenticateChallenge(cd, in1.p, (DWORD)in1.n,
+                                                 (n & 4u) ? NULL : &o.attempts);
+        break;
+    case CH_FAP_UNBLOCK_PIN:
+        refuse |= bad_user(user) || (!in1.p && in1.n) || (!in2.p && in2.n);
+        rc = r->cd->pfnCardUnblockPin(cd, user, in1.p, (DWORD)in1.n, in2.p, (DWORD)in2.n,
+                                      call->retry, call->flags);
+        break;
+    case CH_FAP_CHANGE_AUTHENTICATOR:
+        refuse |= bad_user(user) || (!in1.p && in1.n) || (!in2.p && in2.n);
+        attempts_may_change = true;
+        rc = r->cd->pfnCardChangeAuthenticator(cd, user, in1.p, (DWORD)in1.n, in2.p,
+                                               (DWORD)in2.n, call->retry, call->flags,
+                                               (n & 4u) ? NULL : &o.attempts);
+        break;
+    case CH_FAP_DEAUTHENTICATE:
+        refuse |= bad_user(user);
+        rc = r->cd->pfnCardDeauthenticate(cd, user, call->flags);
+        break;
+    case CH_FAP_READ_FILE:
+        refuse |= !file || bad_name(dir) || bad_name(file) || (n & 4u) || (n & 8u) ||
+                  call->flags != 0;
+        rc = r->cd->pfnCardReadFile(cd, dir, file, call->flags, (n & 4u) ? NULL : &o.pb,
+                                    (n & 8u) ? NULL : &o.cb);
+        if (rc == SCARD_S_SUCCESS) {
+            CH_CHECK(o.cb == 0 || o.pb != NULL, "file of %u bytes at NULL", o.cb);
+            check_file(call->dir, call->file, o.pb, o.cb);
+            if (root_file(call->dir, call->file, "cardid"))
+                check_cardid(r, o.pb);
+            if (o.pb)
+                free_returned(r, o.pb);
+        }
+        break;
+    case CH_FAP_ENUM_FILES:
+        refuse |= bad_name(dir) || (n & 4u) || (n & 8u) || call->flags != 0;
+        rc = r->cd->pfnCardEnumFiles(cd, dir, (n & 4u) ? NULL : &o.msz,
+                                     (n & 8u) ? NULL : &o.cb, call->flags);
+        if (rc == SCARD_S_SUCCESS) {
+            CH_CHECK(o.msz != NULL, "no file list");
+            check_multi_sz(o.msz, o.cb);
+            free_returned(r, o.msz);
+        }
+        break;
+    case CH_FAP_GET_FILE_INFO:
+        refuse |= !file || bad_name(dir) || bad_name(file) || (n & 4u);
+        rc = r->cd->pfnCardGetFileInfo(cd, dir, file, (n & 4u) ? NULL : &o.fi);
+        if (rc == SCARD_S_SUCCESS) {
+            CH_CHECK((DWORD)o.fi.AccessCondition >= 1 && (DWORD)o.fi.AccessCondition <= 6,
+                     "access condition %u", (DWORD)o.fi.AccessCondition);
+            if (root_file(call->dir, call->file, "cardid"))
+                CH_CHECK(o.fi.cbFileSize == 16, "cardid of %u bytes", o.fi.cbFileSize);
+            if (root_file(call->dir, call->file, "cardcf"))
+                CH_CHECK(o.fi.cbFileSize >= 6 && o.fi.cbFileSize <= 64, "cardcf of %u bytes",
+                         o.fi.cbFileSize);
+        }
+        break;
+    case CH_FAP_AUTHENTICATE_EX: {
+        bool gen = (call->flags & CARD_AUTHENTICATE_GENERATE_SESSION_PIN) != 0;
+        refuse |= call->pin_id == ROLE_EVERYONE || call->pin_id >= MAX_PINS ||
+                  (!in1.p && in1.n) || call->flags == 0xFFFFFFFFu ||
+                  (gen && ((n & 4u) || (n & 8u)));
+        attempts_may_change = true;
+        rc = r->cd->pfnCardAuthenticateEx(cd, call->pin_id, call->flags, in1.p, (DWORD)in1.n,
+                                          (n & 4u) ? NULL : &o.session,
+                                          (n & 8u) ? NULL : &o.cb_session,
+                                          (n & 16u) ? NULL : &o.attempts);
+        if (rc == SCARD_S_SUCCESS && gen) {
+            CH_CHECK(o.session != NULL && o.cb_session > 0, "no session PIN");
+            free_returned(r, o.session);
+            o.session = o0.session;
+            o.cb_session = o0.cb_session;
+        }
+        if (rc == SCARD_S_SUCCESS)
+            CH_CHECK(memcmp(&o.session, &o0.session, sizeof o.session) == 0 &&
+                         o.cb_session == o0.cb_session,
+                     "session PIN written without GENERATE_SESSION_PIN");
+        break;
+    }
+    case CH_FAP_CHANGE_AUTHENTICATOR_EX:
+        refuse |= call->pin_id >= MAX_PINS || call->target_pin_id >= MAX_PINS ||
+                  (call->flags != PIN_CHANGE_FLAG_UNBLOCK &&
+                   call->flags != PIN_CHANGE_FLAG_CHANGEPIN) ||
+                  (!in1.p && in1.n) || (!in2.p && in2.n);
+        attempts_may_change = true;
+        rc = r->cd->pfnCardChangeAuthenticatorEx(cd, call->flags, call->pin_id, in1.p,
+                                                 (DWORD)in1.n, call->target_pin_id, in2.p,
+                                                 (DWORD)in2.n, call->retry,
+                                                 (n & 4u) ? NULL : &o.attempts);
+        break;
+    case CH_FAP_DEAUTHENTICATE_EX:
+        rc = r->cd->pfnCardDeauthenticateEx(cd, call->pin_set, call->flags);
+        break;
+    case CH_FAP_GET_PROPERTY:
+    case CH_FAP_GET_CONTAINER_PROPERTY: {
+        bool container = call->op == CH_FAP_GET_CONTAINER_PROPERTY;
+        prop_buf = (n & 4u) ? NULL : malloc(call->buf_size ? call->buf_size : 1);
+        prop_copy = malloc(call->buf_size ? call->buf_size : 1);
+        CH_CHECK(prop_copy && ((n & 4u) || prop_buf), "out of memory");
+        /* The caller's buffer: the record's data first (a structure property's dwVersion is
+         * read from it), the pattern after. */
+        memset(prop_copy, PAT, call->buf_size);
+        if (call->data1)
+            memcpy(prop_copy, call->data1,
+                   call->data1_len < call->buf_size ? call->data1_len : call->buf_size);
+        if (prop_buf)
+            memcpy(prop_buf, prop_copy, call->buf_size);
+        refuse |= !prop || (n & 8u) || (!prop_buf && call->buf_size) ||
+                  (container ? !known_container_prop(prop)
+                             : (!known_card_prop(prop) || weq(prop, "Parent Window") ||
+                                weq(prop, "PIN Context String")));
+        if (container)
+            refuse |= call->container >= 24;
+        len_may_change = true;
+        rc = container ? r->cd->pfnCardGetContainerProperty(cd, call->container, prop, prop_buf,
+                                                             call->buf_size,
+                                                             (n & 8u) ? NULL : &o.data_len,
+                                                             call->flags)
+                       : r->cd->pfnCardGetProperty(cd, prop, prop_buf, call->buf_size,
+                                                   (n & 8u) ? NULL : &o.data_len, call->flags);
+        if (rc == SCARD_S_SUCCESS) {
+            CH_CHECK(o.data_len <= call->buf_size, "property of %u bytes in a buffer of %u",
+                     o.data_len, call->buf_size);
+            CH_CHECK(prop_buf || o.data_len == 0, "property written to NULL");
+            check_property(r, prop, prop_buf, o.data_len, call->flags);
+            if (!container && weq(prop, "Card Identifier"))
+                check_cardid(r, prop_buf);
+        } else {
+            if (prop_buf)
+                CH_CHECK(memcmp(prop_buf, prop_copy, call->buf_size) == 0,
+                         "failed property getter (0x%08X) wrote its buffer", rc);
+            if (rc == ERROR_INSUFFICIENT_BUFFER && o.data_len != o0.data_len)
+                CH_CHECK(o.data_len > call->buf_size, "short buffer %u but needs %u",
+                         call->buf_size, o.data_len);
+        }
+        break;
+    }
+    case CH_FAP_SET_PROPERTY:
+        refuse |= !prop || (!in1.p && in1.n) || !known_card_prop(prop) ||
+                  readonly_card_prop(prop);
+        rc = r->cd->pfnCardSetProperty(cd, prop, in1.p, (DWORD)in1.n, call->flags);
+        break;
+    case CH_FAP_SET_CONTAINER_PROPERTY:
+        refuse |= !prop || (!in1.p && in1.n) || !known_container_prop(prop) ||
+                  weq(prop, "Container Info") || call->container >= 24;
+        rc = r->cd->pfnCardSetContainerProperty(cd, call->container, prop, in1.p,
+                                                (DWORD)in1.n, call->flags);
+        break;
+    case CH_FAP_REACQUIRE:
+    case CH_FAP_OP_RESERVED:
+        break;
+    }
+
+    /* The return value. */
+    {
+        unsigned exchanged = r->exchanges(r->ex_ctx) - ex_before;
+        bool ok = rc == SCARD_S_SUCCESS || rc == SCARD_E_INVALID_PARAMETER ||
+                  rc == SCARD_E_UNSUPPORTED_FEATURE || own_code(call->op, rc) ||
+                  (rc == SCARD_E_NO_MEMORY && r->fail_abs &&
+                   ch_host_alloc_count() >= r->fail_abs) ||
+                  (exchanged > 0 && card_code(rc));
+        CH_CHECK(ok, "%s returned 0x%08X (%u APDUs)", ch_fap_op_name(call->op), rc, exchanged);
+        if (refuse) {
+            CH_CHECK(rc == SCARD_E_INVALID_PARAMETER || rc == SCARD_E_UNSUPPORTED_FEATURE ||
+                         own_refusal(call->op, rc) || struct_refusal(call->op, rc),
+                     "%s: invalid parameters got 0x%08X", ch_fap_op_name(call->op), rc);
+            CH_CHECK(exchanged == 0, "%s: %u APDUs before the parameters passed",
+                     ch_fap_op_name(call->op), exchanged);
+            CH_CHECK(ch_host_alloc_count() == allocs_before, "%s: allocated before the "
+                     "parameters passed", ch_fap_op_name(call->op));
+        }
+    }
+
+    /* Caller-owned outputs untouched by a failure. */
+    if (rc != SCARD_S_SUCCESS) {
+        if (attempts_may_change && (rc == SCARD_W_WRONG_CHV || rc == SCARD_W_CHV_BLOCKED)) {
+            CH_CHECK(o.attempts == o0.attempts || o.attempts <= 15 ||
+                         o.attempts == CARD_DATA_VALUE_UNKNOWN,
+                     "attempts remaining %u", o.attempts);
+            CH_CHECK(rc != SCARD_W_CHV_BLOCKED || o.attempts == o0.attempts || o.attempts == 0,
+                     "blocked with %u attempts remaining", o.attempts);
+            o.attempts = o0.attempts;
+        }
+        if (len_may_change && rc == ERROR_INSUFFICIENT_BUFFER)
+            o.data_len = o0.data_len;
+        CH_CHECK(memcmp(&o, &o0, sizeof o) == 0, "%s failed (0x%08X) but wrote an output",
+                 ch_fap_op_name(call->op), rc);
+    }
+
+    if (rc == SCARD_W_REMOVED_CARD)
+        r->cardid_known = false; /* whatever answers next is not known to be this card */
+    CH_CHECK(memcmp(r->snap, r->cd, r->h.cd_size) == 0, "%s changed CARD_DATA",
+             ch_fap_op_name(call->op));
+    if (r->result)
+        r->result(r->res_ctx, call, rc);
+#ifdef CH_FAP_TRACE /* reading a finding: build with -DCH_FAP_TRACE */
+    fprintf(stderr, "fuzz_apdu: %s -> 0x%08X (%u APDUs)\n", ch_fap_op_name(call->op), rc,
+            r->exchanges(r->ex_ctx) - ex_before);
+#endif
+    in_done(&in1, "input buffer");
+    in_done(&in2, "second input buffer");
+    free(prop_buf);
+    free(prop_copy);
+    free(dir);
+    free(file);
+    free(user);
+    free(prop);
+}
+
+/* Whether the negotiated table holds the op's entry point. */
+static bool in_table(const run *r, ch_fap_op op)
+{
+    if (op >= CH_FAP_GET_CHALLENGE_EX && op <= CH_FAP_SET_CONTAINER_PROPERTY)
+        return r->version >= CARD_DATA_VERSION_SIX;
+    return true;
+}
+
+static void run_calls(run *r, const ch_finding_apdu *f)
+{
+    for (unsigned i = 0; i < f->n_calls && r->alive; i++) {
+        ch_fap_call call;
+        ch_fap_resolve(&f->calls[i], &call);
+        if (call.op == CH_FAP_OP_RESERVED || !in_table(r, call.op))
+            continue;
+        if (call.op == CH_FAP_REACQUIRE) {
+            delete_context(r);
+            (void)acquire(r);
+            continue;
+        }
+        call_once(r, &call);
+    }
+}
+
+/* Runs a decoded finding against the card behind hcard (a ch_script * here, a vpiv_card * in
+ * the seed recorder, which compiles this file with CH_FAP_NO_FUZZ_ENTRY). exchanges(ex_ctx)
+ * counts the card exchanges so far, independently of the module; result (may be NULL) sees
+ * each call's return value. */
+static void ch_fap_execute(const ch_finding_apdu *f, uintptr_t hcard,
+                           unsigned (*exchanges)(void *), void *ex_ctx,
+                           void (*result)(void *, const ch_fap_call *, DWORD), void *res_ctx)
+{
+    run r;
+
+    memset(&r, 0, sizeof r);
+    r.exchanges = exchanges;
+    r.ex_ctx = ex_ctx;
+    r.result = result;
+    r.res_ctx = res_ctx;
+    ch_host_alloc_reset();
+    r.version = f->version;
+    CH_CHECK(ch_host_csp_init(&r.h, f->version, f->version, ch_host_default_atr,
+                              ch_host_default_atr_len, 1, hcard),
+             "out of memory");
+    r.cd = r.h.cd;
+    if (f->flags & CH_FAP_NULL_CACHE) {
+        r.cd->pfnCspCacheAddFile = NULL;
+        r.cd->pfnCspCacheLookupFile = NULL;
+        r.cd->pfnCspCacheDeleteFile = NULL;
+        r.cd->pvCacheContext = NULL;
+    }
+    r.snap = malloc(r.h.cd_size);
+    CH_CHECK(r.snap != NULL, "out of memory");
+
+    if (acquire(&r)) {
+        if (f->alloc_fail_at) {
+            ch_host_alloc_fail_at(f->alloc_fail_at);
+            r.fail_abs = ch_host_alloc_count() + f->alloc_fail_at;
+        }
+        run_calls(&r, f);
+        if (r.alive && (f->flags & CH_FAP_SECOND_CONTEXT)) {
+            delete_context(&r); /* the CSP keeps its cache: the second context starts warm */
+            if (acquire(&r))
+                run_calls(&r, f);
+        }
+        if (r.alive)
+            delete_context(&r);
+    }
+    CH_CHECK(ch_host_alloc_live() == 0, "%zu CSP allocations live at the end",
+             ch_host_alloc_live());
+    CH_CHECK(ch_host_alloc_errors() == 0, "double or foreign free");
+
+    free(r.snap);
+    ch_host_csp_free(&r.h);
+    ch_host_alloc_reset();
+}
+
+#ifndef CH_FAP_NO_FUZZ_ENTRY
+static unsigned script_exchanges(void *s) { return ((const ch_script *)s)->exchanges; }
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    ch_finding_apdu f;
+    ch_script script;
+
+    ch_finding_apdu_decode(data, size, &f);
+    ch_script_init(&script, ch_cur_peek_ptr(&f.script), ch_cur_left(&f.script));
+    ch_fap_execute(&f, (uintptr_t)&script, script_exchanges, &script, NULL, NULL);
+#ifdef CH_FAP_TRACE
+    fprintf(stderr, "fuzz_apdu: %u exchanges, %zu script bytes left\n", script.exchanges,
+            ch_cur_left(&script.answers));
+#endif
+    ch_script_free(&script);
+    return 0;
+}
+#endif
