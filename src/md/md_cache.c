@@ -67,7 +67,8 @@ DWORD ch_md_cache_get(PCARD_DATA cd, const ch_md_view *v, const char *name, uint
         return SCARD_E_FILE_NOT_FOUND; /* stale or not ours */
     }
     payload = ch_cur_left(&c);
-    memmove(data, ch_cur_peek_ptr(&c), payload);
+    if (payload) /* an empty remainder has no pointer */
+        memmove(data, ch_cur_peek_ptr(&c), payload);
     *out = data;
     *len = payload;
     return SCARD_S_SUCCESS;

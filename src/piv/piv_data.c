@@ -43,7 +43,8 @@ uint32_t ch_piv_get_data(ch_apdu_ctx *ctx, uint32_t tag, uint8_t *out, size_t ca
         return SCARD_E_UNEXPECTED;
     }
     *len = ch_cur_left(&v);
-    memmove(out, ch_cur_peek_ptr(&v), *len);
+    if (*len) /* an empty value's cursor has no pointer: memmove(out, NULL, 0) is undefined */
+        memmove(out, ch_cur_peek_ptr(&v), *len);
     ch_wipe(out + *len, n - *len); /* no stale header or copy behind the content */
     return SCARD_S_SUCCESS;
 }
