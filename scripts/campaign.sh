@@ -97,13 +97,9 @@ set_option() {
     esac
 }
 
-# Every target named in set(CH_FUZZ_TARGETS ...) of fuzz/CMakeLists.txt, one per line.
+# Every target the build defines (scripts/fuzz-targets.sh), one per line.
 discover_targets() {
-    awk '/set\(CH_FUZZ_TARGETS/ { on = 1; sub(/.*set\(CH_FUZZ_TARGETS/, "") }
-         on { line = $0; sub(/#.*/, "", line); done = sub(/\).*/, "", line)
-              n = split(line, word, /[ \t]+/)
-              for (i = 1; i <= n; i++) if (word[i] != "") print word[i]
-              if (done) exit }' "$CH_ROOT/fuzz/CMakeLists.txt"
+    bash "$CH_ROOT/scripts/fuzz-targets.sh"
 }
 
 in_list() {

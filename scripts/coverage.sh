@@ -24,7 +24,7 @@ cmake --preset coverage >/dev/null
 cmake --build --preset coverage >/dev/null
 rm -rf "$profdir" && mkdir -p "$profdir"
 
-targets=$(sed -n 's/^set(CH_FUZZ_TARGETS \(.*\))/\1/p' fuzz/CMakeLists.txt)
+targets=$(bash scripts/fuzz-targets.sh)
 objects=()
 for t in $targets; do
   dirs=()
