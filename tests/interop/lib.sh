@@ -115,3 +115,24 @@ same_pubkey() {
     return 1
   fi
 }
+
+# hex2bin HEX: the bytes HEX spells.
+hex2bin() {
+  local h=$1 esc=""
+  while [[ -n $h ]]; do
+    esc+="\\x${h:0:2}"
+    h=${h:2}
+  done
+  printf '%b' "$esc"
+}
+# der_len N: the DER length octets of N (N < 65536).
+der_len() {
+  local n=$1
+  if ((n < 128)); then
+    hex2bin "$(printf %02x "$n")"
+  elif ((n < 256)); then
+    hex2bin "81$(printf %02x "$n")"
+  else
+    hex2bin "82$(printf %04x "$n")"
+  fi
+}

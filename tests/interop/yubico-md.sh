@@ -114,25 +114,7 @@ step "import-certificate into 9d, read back equal" import_cert 9d
 
 # A compressed certificate: yubico-piv-tool 2.2.0 has no --compress, so the certificate object
 # (SP 800-73-4: 70 <gzip of the DER> 71 <CertInfo 01> FE <empty>) is written as it is.
-# hex2bin HEX: the bytes HEX spells. der_len N: the DER length octets of N (N < 65536).
-hex2bin() {
-  local h=$1 esc=""
-  while [[ -n $h ]]; do
-    esc+="\\x${h:0:2}"
-    h=${h:2}
-  done
-  printf '%b' "$esc"
-}
-der_len() {
-  local n=$1
-  if ((n < 128)); then
-    hex2bin "$(printf %02x "$n")"
-  elif ((n < 256)); then
-    hex2bin "81$(printf %02x "$n")"
-  else
-    hex2bin "82$(printf %04x "$n")"
-  fi
-}
+# (hex2bin and der_len come from lib.sh.)
 compressed_9e() {
   gzip -9 -n -c cert9e.der >cert9e.gz
   {

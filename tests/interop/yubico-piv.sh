@@ -110,26 +110,6 @@ step "sign with 9c without the PIN is refused" has_text "Failed signing" \
   fails ypt -a version --sign -s 9c -A ECCP256 -H SHA256 -i data -o nosig
 
 # --- certificates -----------------------------------------------------------------------------
-# hex2bin HEX: the bytes HEX spells.
-hex2bin() {
-  local h=$1 esc=""
-  while [[ -n $h ]]; do
-    esc+="\\x${h:0:2}"
-    h=${h:2}
-  done
-  printf '%b' "$esc"
-}
-# der_len N: the DER length octets of N (N < 65536).
-der_len() {
-  local n=$1
-  if ((n < 128)); then
-    hex2bin "$(printf %02x "$n")"
-  elif ((n < 256)); then
-    hex2bin "81$(printf %02x "$n")"
-  else
-    hex2bin "82$(printf %04x "$n")"
-  fi
-}
 # der_part FILE N: the N-th (1-based) element at depth 1 of the DER in FILE, raw.
 der_part() {
   local off hl l
