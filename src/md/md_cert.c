@@ -70,6 +70,14 @@ static DWORD read_cert(PCARD_DATA cd, ch_md_ctx *ctx, uint8_t slot, uint8_t **de
     return rc;
 }
 
+/* A certificate file holds a certificate: DER X.509 that parses (an algorithm the module cannot
+ * use is still a certificate). What does not parse never reaches the CSP or its cache. */
+static bool is_certificate(const uint8_t *der, size_t len)
+{
+    ch_piv_pubkey pk;
+    return ch_piv_x509_pubkey(der, len, &pk) != SCARD_E_UNEXPECTED;
+}
+
 DWORD ch_md_cert_load(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE idx,
                       uint8_t **der, size_t *len)
 {
@@ -85,9 +93,22 @@ DWORD ch_md_cert_load(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE i
     name[4] = hex[idx >> 4];
     name[5] = hex[idx & 15u];
     rc = ch_md_cache_get(cd, v, name, der, len);
-    if (rc != SCARD_E_FILE_NOT_FOUND)
+    if (rc == SCARD_S_SUCCESS && is_certificate(*der, *len))
+        return SCARD_S_SUCCESS;
+    if (rc == SCARD_S_SUCCESS) { /* a cache value that is not a certificate: read the card */
+        ch_md_free(cd, *der);
+        *der = NULL;
+        *len = 0;
+    } else if (rc != SCARD_E_FILE_NOT_FOUND) {
         return rc;
+    }
     rc = read_cert(cd, ctx, slot, der, len);
+    if (rc == SCARD_S_SUCCESS && !is_certificate(*der, *len)) {
+        ch_md_free(cd, *der);
+        *der = NULL;
+        *len = 0;
+        rc = SCARD_E_UNEXPECTED;
+    }
     if (rc == SCARD_S_SUCCESS)
         ch_md_cache_put(cd, v, name, *der, *len);
     return rc;
