@@ -11,38 +11,10 @@
 #include "piv.h"
 #include "scarderr.h"
 #include "script.h"
+#include "tlv_buf.h"
 
 #define RAW(s) (const uint8_t *)(s), sizeof(s) - 1
 
-typedef struct {
-    uint8_t b[2400];
-    size_t n;
-} buf;
-
-static void put(buf *o, const void *p, size_t len)
-{
-    assert_true(len <= sizeof o->b - o->n);
-    if (len)
-        memcpy(o->b + o->n, p, len);
-    o->n += len;
-}
-
-static void tlv(buf *o, uint32_t tag, const void *v, size_t len)
-{
-    uint8_t h[5];
-    size_t hn = 0;
-    assert_true(tag <= 0xFF);
-    h[hn++] = (uint8_t)tag;
-    if (len < 0x80) {
-        h[hn++] = (uint8_t)len;
-    } else if (len <= 0xFF) {
-        h[hn++] = 0x81, h[hn++] = (uint8_t)len;
-    } else {
-        h[hn++] = 0x82, h[hn++] = (uint8_t)(len >> 8), h[hn++] = (uint8_t)len;
-    }
-    put(o, h, hn);
-    put(o, v, len);
-}
 
 /* n of `bytes` bytes, top bit set, odd. */
 static void modulus(uint8_t *n, size_t bytes)

@@ -16,6 +16,7 @@
 
 #include "piv.h"
 #include "scarderr.h"
+#include "tlv_buf.h"
 
 /* ---- OpenSSL: keys and self-signed certificates ------------------------------------------ */
 
@@ -179,36 +180,7 @@ static void test_other_algorithms_unsupported(void **state)
     check_unsupported(rsa_pss_key(), EVP_sha256());
 }
 
-/* ---- hand-built DER ------------------------------------------------------------------------ */
-
-typedef struct {
-    uint8_t b[2048];
-    size_t n;
-} buf;
-
-static void put(buf *o, const void *p, size_t len)
-{
-    assert_true(len <= sizeof o->b - o->n);
-    if (len)
-        memcpy(o->b + o->n, p, len);
-    o->n += len;
-}
-
-/* tag, DER length, value */
-static void tlv(buf *o, uint8_t tag, const void *v, size_t len)
-{
-    uint8_t h[4] = {tag};
-    size_t hn = 1;
-    if (len < 0x80) {
-        h[hn++] = (uint8_t)len;
-    } else if (len <= 0xFF) {
-        h[hn++] = 0x81, h[hn++] = (uint8_t)len;
-    } else {
-        h[hn++] = 0x82, h[hn++] = (uint8_t)(len >> 8), h[hn++] = (uint8_t)len;
-    }
-    put(o, h, hn);
-    put(o, v, len);
-}
+/* ---- hand-built DER (tlv_buf.h) ------------------------------------------------------------ */
 
 #define RAW(s) (const uint8_t *)(s), sizeof(s) - 1
 
