@@ -47,10 +47,7 @@ static DWORD read_cert(PCARD_DATA cd, ch_md_ctx *ctx, uint8_t slot, uint8_t **de
     DWORD rc = SCARD_E_NO_MEMORY;
 
     if (obj && out) {
-        rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, ch_piv_cert_tag(slot), obj,
-                                                  obj_cap, &n));
-        if (rc == SCARD_E_INSUFFICIENT_BUFFER)
-            rc = SCARD_E_UNEXPECTED; /* no certificate object is that long */
+        rc = ch_md_read_object(ctx, ch_piv_cert_tag(slot), obj, obj_cap, &n);
         if (rc == SCARD_S_SUCCESS)
             rc = ch_piv_cert_object(obj, n, out, CH_PIV_CERT_MAX, &m);
     }

@@ -98,13 +98,10 @@ static DWORD retired_with_certs(ch_md_ctx *ctx, unsigned *count)
     size_t n = 0;
     ch_cur c, v;
     uint8_t k;
-    DWORD rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, CH_PIV_OBJ_KEY_HISTORY, obj,
-                                                    sizeof obj, &n));
+    DWORD rc = ch_md_read_object(ctx, CH_PIV_OBJ_KEY_HISTORY, obj, sizeof obj, &n);
     *count = 0;
     if (rc == SCARD_E_FILE_NOT_FOUND)
         return SCARD_S_SUCCESS;
-    if (rc == SCARD_E_INSUFFICIENT_BUFFER)
-        return SCARD_E_UNEXPECTED;
     if (rc != SCARD_S_SUCCESS)
         return rc;
     ch_cur_init(&c, obj, n);
@@ -171,13 +168,11 @@ static DWORD build(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, ch_md_cma
     obj = ch_md_alloc(cd, obj_cap);
     if (!obj)
         return SCARD_E_NO_MEMORY;
-    rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, CH_PIV_OBJ_MSCMAP, obj, obj_cap, &n));
+    rc = ch_md_read_object(ctx, CH_PIV_OBJ_MSCMAP, obj, obj_cap, &n);
     if (rc == SCARD_S_SUCCESS)
         rc = parse_mscmap(obj, n, m, seen);
     else if (rc == SCARD_E_FILE_NOT_FOUND)
         rc = SCARD_S_SUCCESS;
-    else if (rc == SCARD_E_INSUFFICIENT_BUFFER)
-        rc = SCARD_E_UNEXPECTED;
     ch_md_free(cd, obj);
     if (rc == SCARD_S_SUCCESS)
         rc = retired_with_certs(ctx, &retired);
@@ -299,8 +294,7 @@ void ch_md_cmapfile(const ch_md_cmap *m, uint8_t *out)
     size_t n = ch_md_cmapfile_len(m) / sizeof(CONTAINER_MAP_RECORD), o = 0;
     for (size_t i = 0; i < n; i++) {
         const ch_md_cmap_entry *e = &m->e[i];
-        bool sig = e->key_spec == AT_SIGNATURE || e->key_spec == AT_ECDSA_P256 ||
-                   e->key_spec == AT_ECDSA_P384;
+        bool sig = ch_md_keyspec_is_signature(e->key_spec);
         WORD sig_bits = e->valid && sig ? e->bits : 0, kx_bits = e->valid && !sig ? e->bits : 0;
         for (size_t k = 0; k < 40u; k++) {
             WCHAR u = e->valid ? e->guid[k] : 0;

@@ -93,7 +93,7 @@ DWORD ch_md_container_info(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, PCONTAINER_I
     rc = ch_md_pubkey_blob(cd, &c.pub, spec, &blob, &blob_len);
     if (rc != SCARD_S_SUCCESS)
         return rc;
-    sig = spec == AT_SIGNATURE || spec == AT_ECDSA_P256 || spec == AT_ECDSA_P384;
+    sig = ch_md_keyspec_is_signature(spec);
     ci->dwReserved = 0;
     ci->cbSigPublicKey = sig ? blob_len : 0;
     ci->pbSigPublicKey = sig ? blob : NULL;

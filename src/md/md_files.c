@@ -90,9 +90,14 @@ static DWORD resolve(LPCSTR dir, LPCSTR file, file_ref *r)
     return SCARD_E_FILE_NOT_FOUND;
 }
 
-static bool spec_is_signature(DWORD spec)
+/* n bytes of src in a new buffer from the CSP allocator. */
+static DWORD copy_out(PCARD_DATA cd, const void *src, size_t n, uint8_t **out, size_t *len)
 {
-    return spec == AT_SIGNATURE || spec == AT_ECDSA_P256 || spec == AT_ECDSA_P384;
+    if (!(*out = ch_md_alloc(cd, n)))
+        return SCARD_E_NO_MEMORY;
+    memcpy(*out, src, n);
+    *len = n;
+    return SCARD_S_SUCCESS;
 }
 
 /* The contents of a resolved file, in a buffer from the CSP allocator. */
@@ -102,37 +107,20 @@ static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const file_ref *r, uint8_t
     ch_md_view v;
     ch_md_cmap m;
     uint8_t cf[CH_MD_CARDCF_MAX];
+    size_t cf_len = 0;
     DWORD rc;
 
     *out = NULL;
     *len = 0;
     switch (r->kind) {
     case F_CARDAPPS:
-        *out = ch_md_alloc(cd, sizeof cardapps);
-        if (!*out)
-            return SCARD_E_NO_MEMORY;
-        memcpy(*out, cardapps, sizeof cardapps);
-        *len = sizeof cardapps;
-        return SCARD_S_SUCCESS;
+        return copy_out(cd, cardapps, sizeof cardapps, out, len);
     case F_CARDID:
         rc = ch_md_cardid(ctx, v.cardid);
-        if (rc != SCARD_S_SUCCESS)
-            return rc;
-        if (!(*out = ch_md_alloc(cd, sizeof v.cardid)))
-            return SCARD_E_NO_MEMORY;
-        memcpy(*out, v.cardid, sizeof v.cardid);
-        *len = sizeof v.cardid;
-        return SCARD_S_SUCCESS;
+        return rc == SCARD_S_SUCCESS ? copy_out(cd, v.cardid, sizeof v.cardid, out, len) : rc;
     case F_CARDCF:
-        rc = ch_md_cardcf_file(ctx, cf, sizeof cf, len);
-        if (rc != SCARD_S_SUCCESS)
-            return rc;
-        if (!(*out = ch_md_alloc(cd, *len))) {
-            *len = 0;
-            return SCARD_E_NO_MEMORY;
-        }
-        memcpy(*out, cf, *len);
-        return SCARD_S_SUCCESS;
+        rc = ch_md_cardcf_file(ctx, cf, sizeof cf, &cf_len);
+        return rc == SCARD_S_SUCCESS ? copy_out(cd, cf, cf_len, out, len) : rc;
     case F_CMAPFILE:
     case F_CERT:
         break;
@@ -145,16 +133,12 @@ static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const file_ref *r, uint8_t
     if (rc != SCARD_S_SUCCESS)
         return rc;
     if (r->kind == F_CMAPFILE) {
-        *len = ch_md_cmapfile_len(&m);
-        if (!(*out = ch_md_alloc(cd, *len))) {
-            *len = 0;
-            return SCARD_E_NO_MEMORY;
-        }
-        ch_md_cmapfile(&m, *out);
-        return SCARD_S_SUCCESS;
+        uint8_t file[CH_MD_MAX_CONTAINERS * sizeof(CONTAINER_MAP_RECORD)];
+        ch_md_cmapfile(&m, file);
+        return copy_out(cd, file, ch_md_cmapfile_len(&m), out, len);
     }
     /* A certificate file exists for a valid container under the name of its keyspec. */
-    if (!m.e[r->idx].valid || spec_is_signature(m.e[r->idx].key_spec) != r->signature)
+    if (!m.e[r->idx].valid || ch_md_keyspec_is_signature(m.e[r->idx].key_spec) != r->signature)
         return SCARD_E_FILE_NOT_FOUND;
     return ch_md_cert_load(cd, ctx, &v, r->idx, out, len);
 }
@@ -204,7 +188,7 @@ static size_t list_mscp(const ch_md_cmap *m, char *out)
         char name[6] = {'k', 'x', 'c', hex[i >> 4], hex[i & 15u], 0};
         if (!m->e[i].valid || m->e[i].type == CH_PIV_KEY_NONE)
             continue; /* a key without a certificate has no certificate file */
-        if (spec_is_signature(m->e[i].key_spec))
+        if (ch_md_keyspec_is_signature(m->e[i].key_spec))
             name[1] = 's';
         append(out, &o, name);
     }

@@ -43,6 +43,17 @@ DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type)
     }
 }
 
+bool ch_md_keyspec_is_signature(DWORD key_spec)
+{
+    return key_spec == AT_SIGNATURE || key_spec == AT_ECDSA_P256 || key_spec == AT_ECDSA_P384;
+}
+
+DWORD ch_md_read_object(ch_md_ctx *ctx, uint32_t tag, uint8_t *out, size_t cap, size_t *len)
+{
+    DWORD rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, tag, out, cap, len));
+    return rc == SCARD_E_INSUFFICIENT_BUFFER ? SCARD_E_UNEXPECTED : rc;
+}
+
 /* cardid from a YubiKey serial: "chPIV-YK", four zero bytes, the serial big-endian. Stable for
  * the card's life and distinct between cards; never confused with a CHUID GUID in practice. */
 static void cardid_from_serial(uint32_t serial, uint8_t out[16])
@@ -67,11 +78,9 @@ DWORD ch_md_cardid(ch_md_ctx *ctx, uint8_t out[16])
         memcpy(out, ctx->cardid, 16);
         return SCARD_S_SUCCESS;
     }
-    rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, CH_PIV_OBJ_CHUID, obj, sizeof obj, &n));
+    rc = ch_md_read_object(ctx, CH_PIV_OBJ_CHUID, obj, sizeof obj, &n);
     if (rc == SCARD_S_SUCCESS)
         rc = ch_piv_chuid_uuid(obj, n, ctx->cardid);
-    else if (rc == SCARD_E_INSUFFICIENT_BUFFER)
-        rc = SCARD_E_UNEXPECTED; /* not a CHUID a card would send */
     if (rc == SCARD_E_FILE_NOT_FOUND) { /* no CHUID, or one without a GUID */
         rc = ch_md_card_done(ctx, ch_piv_get_serial(&ctx->apdu, &serial));
         if (rc == SCARD_S_SUCCESS)
@@ -94,7 +103,7 @@ DWORD ch_md_cardcf_file(ch_md_ctx *ctx, uint8_t *out, size_t cap, size_t *len)
     DWORD rc;
 
     *len = 0;
-    rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, CH_PIV_OBJ_CARDCF, obj, sizeof obj, &n));
+    rc = ch_md_read_object(ctx, CH_PIV_OBJ_CARDCF, obj, sizeof obj, &n);
     if (rc == SCARD_E_FILE_NOT_FOUND) { /* never written: every counter at zero */
         if (cap < CH_MD_CARDCF_LEN)
             return SCARD_E_INSUFFICIENT_BUFFER;
@@ -102,8 +111,6 @@ DWORD ch_md_cardcf_file(ch_md_ctx *ctx, uint8_t *out, size_t cap, size_t *len)
         *len = CH_MD_CARDCF_LEN;
         return SCARD_S_SUCCESS;
     }
-    if (rc == SCARD_E_INSUFFICIENT_BUFFER)
-        return SCARD_E_UNEXPECTED;
     if (rc != SCARD_S_SUCCESS)
         return rc;
     /* The object holds C0 <the cardcf file as the CSP wrote it>, at least its 6-byte header. */

@@ -25,6 +25,15 @@ PIN_ID ch_md_container_pin(BYTE idx);
  * 9C else AT_KEYEXCHANGE; EC ECDH (AT_ECDHE_*) in 9D and the retired slots, else ECDSA. */
 DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type);
 
+/* GET DATA of one of the objects the module reads, after ch_md_card_io: the card's answer
+ * goes through ch_md_card_done, and an object longer than cap (every buffer here is sized for
+ * the longest such object a card may hold) is malformed: SCARD_E_UNEXPECTED. */
+DWORD ch_md_read_object(ch_md_ctx *ctx, uint32_t tag, uint8_t *out, size_t cap, size_t *len);
+
+/* Whether keys of this AT_* spec are signature keys (CONTAINER_INFO Sig, kscNN, cmapfile's
+ * wSigKeySizeBits): AT_SIGNATURE and the ECDSA specs; the others are key exchange. */
+bool ch_md_keyspec_is_signature(DWORD key_spec);
+
 /* The 16-byte card identifier (cardid): the CHUID's card UUID, else derived from the YubiKey
  * serial number; SCARD_E_FILE_NOT_FOUND when the card has neither. Read once per context. */
 DWORD ch_md_cardid(ch_md_ctx *ctx, uint8_t out[16]);
