@@ -9,29 +9,20 @@
 #include "md_pubkey.h"
 
 static DWORD container_from_map(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE idx,
-                                ch_md_container *out)
+                                ch_md_cmap_entry *out)
 {
     ch_md_cmap m;
-    const ch_md_cmap_entry *e;
     DWORD rc = ch_md_cmap_load(cd, ctx, v, &m);
 
     if (rc != SCARD_S_SUCCESS)
         return rc;
-    e = &m.e[idx];
-    if (!e->valid)
+    if (!m.e[idx].valid)
         return SCARD_E_NO_KEY_CONTAINER;
-    memset(out, 0, sizeof *out);
-    out->valid = true;
-    out->is_default = e->is_default;
-    out->slot = e->slot;
-    out->key_spec = e->key_spec;
-    out->type = e->type;
-    out->bits = e->bits;
-    memcpy(out->guid, e->guid, sizeof out->guid);
+    *out = m.e[idx];
     return SCARD_S_SUCCESS;
 }
 
-DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_container *out)
+DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_cmap_entry *out)
 {
     ch_md_view v;
     DWORD rc;
@@ -43,7 +34,7 @@ DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_contain
 }
 
 static DWORD public_key(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE idx,
-                        ch_md_container *c)
+                        uint8_t slot, ch_piv_pubkey *pub)
 {
     uint8_t *der = NULL;
     size_t len = 0;
@@ -51,28 +42,29 @@ static DWORD public_key(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE
     DWORD rc = ch_md_cert_load(cd, ctx, v, idx, &der, &len);
 
     if (rc == SCARD_S_SUCCESS) {
-        rc = ch_piv_x509_pubkey(der, len, &c->pub);
+        rc = ch_piv_x509_pubkey(der, len, pub);
         ch_md_free(cd, der);
         return rc;
     }
     if (rc != SCARD_E_FILE_NOT_FOUND)
         return rc;
     /* A key the container map vouches for, without a certificate: ask the card. */
-    rc = ch_md_card_done(ctx, ch_piv_get_metadata(&ctx->apdu, c->slot, &meta));
+    rc = ch_md_card_done(ctx, ch_piv_get_metadata(&ctx->apdu, slot, &meta));
     if (rc == SCARD_E_FILE_NOT_FOUND)
         return SCARD_E_NO_KEY_CONTAINER;
     if (rc != SCARD_S_SUCCESS)
         return rc;
     if (meta.pub.type == CH_PIV_KEY_NONE)
         return SCARD_E_NO_KEY_CONTAINER;
-    c->pub = meta.pub;
+    *pub = meta.pub;
     return SCARD_S_SUCCESS;
 }
 
 DWORD ch_md_container_info(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, PCONTAINER_INFO ci)
 {
     ch_md_view v;
-    ch_md_container c;
+    ch_md_cmap_entry e;
+    ch_piv_pubkey pub;
     PBYTE blob = NULL;
     DWORD blob_len = 0, spec, rc;
     bool sig;
@@ -81,16 +73,16 @@ DWORD ch_md_container_info(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, PCONTAINER_I
         return SCARD_E_NO_KEY_CONTAINER;
     rc = ch_md_view_open(ctx, &v);
     if (rc == SCARD_S_SUCCESS)
-        rc = container_from_map(cd, ctx, &v, idx, &c);
+        rc = container_from_map(cd, ctx, &v, idx, &e); /* NO_KEY_CONTAINER when empty */
     if (rc == SCARD_S_SUCCESS)
-        rc = public_key(cd, ctx, &v, idx, &c);
+        rc = public_key(cd, ctx, &v, idx, e.slot, &pub);
     if (rc != SCARD_S_SUCCESS)
         return rc;
     /* The key itself decides the keyspec; a map record's claim is only a fallback. */
-    spec = ch_md_slot_keyspec(c.slot, c.pub.type);
+    spec = ch_md_slot_keyspec(e.slot, pub.type);
     if (!spec)
         return SCARD_E_UNEXPECTED;
-    rc = ch_md_pubkey_blob(cd, &c.pub, spec, &blob, &blob_len);
+    rc = ch_md_pubkey_blob(cd, &pub, spec, &blob, &blob_len);
     if (rc != SCARD_S_SUCCESS)
         return rc;
     sig = ch_md_keyspec_is_signature(spec);

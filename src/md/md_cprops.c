@@ -22,7 +22,7 @@ DWORD WINAPI CardGetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex
                                       PDWORD pdwDataLen, DWORD dwFlags)
 {
     ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
-    ch_md_container c;
+    ch_md_cmap_entry c;
     CONTAINER_INFO ci;
     PIN_ID pin;
     DWORD rc, ver;
@@ -72,7 +72,7 @@ DWORD WINAPI CardSetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex
                                       DWORD dwFlags)
 {
     ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
-    ch_md_container c;
+    ch_md_cmap_entry c;
     PIN_ID pin;
     DWORD rc;
 

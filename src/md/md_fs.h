@@ -48,27 +48,16 @@ DWORD ch_md_cardcf_file(ch_md_ctx *ctx, uint8_t *out, size_t cap, size_t *len);
 /* Its 6-byte header: what freshness is judged by. */
 DWORD ch_md_cardcf(ch_md_ctx *ctx, uint8_t out[6]);
 
-/* One container as cmapfile shows it. */
-typedef struct ch_md_container {
-    bool valid;
-    bool is_default;
-    uint8_t slot;
-    DWORD key_spec;        /* AT_* */
-    ch_piv_key_type type;
-    WORD bits;             /* key size in bits */
-    WCHAR guid[40];        /* container name, NUL-terminated */
-    ch_piv_pubkey pub;     /* public key (type NONE when unknown) */
-} ch_md_container;
-
-/* The container map of the whole card, without public keys (docs/card-mapping.md). */
+/* The container map of the whole card, without public keys (docs/card-mapping.md): one
+ * container as cmapfile shows it. */
 typedef struct ch_md_cmap_entry {
     bool valid;
     bool is_default;
     uint8_t slot;
-    DWORD key_spec;
+    DWORD key_spec;       /* AT_* */
     ch_piv_key_type type; /* NONE when only a container-map record vouches for the key */
-    WORD bits;
-    WCHAR guid[40];
+    WORD bits;            /* key size in bits */
+    WCHAR guid[40];       /* container name, NUL-terminated */
 } ch_md_cmap_entry;
 
 typedef struct ch_md_cmap {
@@ -90,7 +79,7 @@ DWORD ch_md_cert_load(PCARD_DATA cd, ch_md_ctx *ctx, const struct ch_md_view *v,
 
 /* The container at idx. SCARD_E_NO_KEY_CONTAINER when idx is out of range or the slot holds
  * no key the module can see (no certificate, no container map record). */
-DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_container *out);
+DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_cmap_entry *out);
 
 /* CONTAINER_INFO's public keys for idx (buffers from the CSP allocator; the caller's
  * CONTAINER_INFO is written only on success). */
