@@ -202,4 +202,74 @@ uint32_t ch_piv_mgm_challenge(ch_apdu_ctx *ctx, uint8_t alg, uint8_t *challenge,
 uint32_t ch_piv_mgm_response(ch_apdu_ctx *ctx, uint8_t alg, const uint8_t *response,
                              size_t len);
 
+/* ======================================================================================
+ * Writes, key import and generation, private-key operations (piv_put.c, piv_keys.c,
+ * piv_crypto.c). Every one needs the management key (writes, import, generate) or the
+ * key's PIN (GENERAL AUTHENTICATE) to have been presented; the card's 6982 maps to
+ * SCARD_W_SECURITY_VIOLATION through the SW table.
+ * ==================================================================================== */
+
+/* PUT DATA (00 DB 3F FF): 5C <tag> 53 <len> <content>, chained by the exchange when longer
+ * than one APDU. len 0 sends 53 00, which deletes the object. content may be NULL when len is
+ * 0. SCARD_E_INVALID_PARAMETER for a tag that is not a 3-byte 5FCxxx/5FFFxx tag or content
+ * longer than CH_PIV_OBJECT_MAX (nothing sent). */
+uint32_t ch_piv_put_data(ch_apdu_ctx *ctx, uint32_t tag, const uint8_t *content, size_t len);
+
+/* The content of a certificate object: 70 <der> 71 01 <info> FE 00, info 00 (plain) or 01
+ * (der holds a gzip member). SCARD_E_INSUFFICIENT_BUFFER when it does not fit in cap. */
+uint32_t ch_piv_cert_object_build(const uint8_t *der, size_t len, bool gzip, uint8_t *out,
+                                  size_t cap, size_t *out_len);
+
+/* The PIV algorithm id of a key (06/07/05/16 RSA-1024..4096, 11 P-256, 14 P-384), 0 when PIV
+ * has none; and back: the key type and bits of an algorithm id (false when not a key alg). */
+uint8_t ch_piv_key_alg(ch_piv_key_type type, size_t bits);
+bool ch_piv_alg_key(uint8_t alg, ch_piv_key_type *type, size_t *bits);
+
+/* PIN and touch policies (YubiKey tags AA and AB); DEFAULT sends no tag (the slot's default). */
+#define CH_PIV_POLICY_DEFAULT 0x00u
+#define CH_PIV_PIN_POLICY_NEVER 0x01u
+#define CH_PIV_PIN_POLICY_ONCE 0x02u
+#define CH_PIV_PIN_POLICY_ALWAYS 0x03u
+
+/* Pure parser of a GENERATE answer: 7F 49 { 81 n 82 e } for RSA (n exactly bits/8 bytes once
+ * leading zeros are dropped, top bit set; e at most 4 bytes, odd, >= 3) or 7F 49 { 86 04||X||Y }
+ * of the algorithm's curve; nothing after the 7F49 object. SCARD_E_UNEXPECTED otherwise. */
+uint32_t ch_piv_parse_generated(const uint8_t *data, size_t len, uint8_t alg,
+                                ch_piv_pubkey *pub);
+
+/* GENERATE ASYMMETRIC KEY PAIR (00 47 00 slot): AC { 80 01 alg [AA 01 pin] [AB 01 touch] }.
+ * Writes the new public key. The old key of the slot is gone once the card answers 9000. */
+uint32_t ch_piv_generate(ch_apdu_ctx *ctx, uint8_t slot, uint8_t alg, uint8_t pin_policy,
+                         uint8_t touch_policy, ch_piv_pubkey *pub);
+
+/* YubiKey IMPORT ASYMMETRIC KEY (00 FE alg slot), chained. RSA: 01 p 02 q 03 dp 04 dq 05 qinv,
+ * each exactly half bytes (bits/16); EC: 06 <scalar>, field bytes. [AA pin] [AB touch] follow.
+ * The command buffer is wiped after sending. SCARD_E_INVALID_PARAMETER for an alg/length
+ * mismatch (nothing sent). */
+uint32_t ch_piv_import_rsa(ch_apdu_ctx *ctx, uint8_t slot, uint8_t alg, const uint8_t *p,
+                           const uint8_t *q, const uint8_t *dp, const uint8_t *dq,
+                           const uint8_t *qinv, size_t half, uint8_t pin_policy,
+                           uint8_t touch_policy);
+uint32_t ch_piv_import_ec(ch_apdu_ctx *ctx, uint8_t slot, uint8_t alg, const uint8_t *scalar,
+                          size_t field, uint8_t pin_policy, uint8_t touch_policy);
+
+/* GENERAL AUTHENTICATE (00 87 alg slot) 7C { 82 00 81 <in> } -> 7C { 82 <out> }, the answer
+ * exactly one 7C holding exactly one 82. RSA (sign or decrypt, raw): in and out are exactly
+ * the modulus length k; an answer of another length is SCARD_E_UNEXPECTED. out may be in. */
+uint32_t ch_piv_rsa_raw(ch_apdu_ctx *ctx, uint8_t alg, uint8_t slot, const uint8_t *in,
+                        size_t k, uint8_t *out);
+
+/* ECDSA: the hash (truncated by the caller to at most the field size; the card takes it as
+ * is) -> the card's DER ECDSA-Sig-Value, converted to r || s, each field bytes big-endian. */
+uint32_t ch_piv_ecdsa_sign(ch_apdu_ctx *ctx, uint8_t alg, uint8_t slot, const uint8_t *hash,
+                           size_t hash_len, uint8_t *rs, size_t field);
+
+/* Pure: DER SEQUENCE { INTEGER r, INTEGER s } (minimal encodings, positive, each below
+ * 2^(8*field), nothing trailing) -> r || s. SCARD_E_UNEXPECTED otherwise; rs untouched. */
+uint32_t ch_piv_ecdsa_der_to_rs(const uint8_t *der, size_t len, size_t field, uint8_t *rs);
+
+/* ECDH: 7C { 82 00 85 <04||X||Y> } -> 7C { 82 <shared X> }, exactly field bytes. */
+uint32_t ch_piv_ecdh(ch_apdu_ctx *ctx, uint8_t alg, uint8_t slot, const uint8_t *point,
+                     size_t point_len, uint8_t *secret, size_t field);
+
 #endif

@@ -1,0 +1,2 @@
+/* placeholder: being written (issue 5) */
+typedef int ch_placeholder_piv_keys;
