@@ -35,7 +35,9 @@ DWORD ch_pad_pkcs1_sign(const uint8_t *prefix, size_t prefix_len, const uint8_t 
                         size_t data_len, uint8_t *out, size_t k);
 
 /* RSAES-PKCS1-v1_5 decoding of em[0..k) (k >= 11): 00 02 PS(>= 8 non-zero) 00 M. On success
- * M is written to out[0..*m_len) (cap must be >= k - 11 whatever M's length) and 0 returned;
+ * M is written to out[0..*m_len) and the rest of out[0..cap) zeroed (cap must be >= k - 11
+ * whatever M's length: all of it is written, so that the time depends on k and cap only) and 0
+ * returned;
  * on a bad block -1, *m_len = 0 and out is wiped. */
 int ch_pad_pkcs1_decrypt(const uint8_t *em, size_t k, uint8_t *out, size_t cap,
                          size_t *m_len);
