@@ -1,10 +1,10 @@
 /* A DEFLATE (RFC 1951) compressor writing a gzip member (RFC 1952): how the module stores a
  * certificate that does not fit a PIV object uncompressed (CertInfo 01, as ykpiv and the
- * YubiKey minidriver do). Greedy LZ77 over a 32 KiB window with hash chains; each block is
- * written with whichever of stored, fixed-Huffman or dynamic-Huffman coding is shortest.
- * No heap; the work area is on the stack (documented in deflate.c); output is bounded by cap
- * and every byte of the input is read once. src/util/inflate.c and zlib both read its output
- * back (tests/unit/test_deflate.c, fuzz_inflate's round-trip mode). */
+ * YubiKey minidriver do). LZ77 with zlib's level-6 lazy matching over a 32 KiB window with
+ * hash chains; each block is written with whichever of stored, fixed-Huffman or dynamic-Huffman
+ * coding is shortest. No heap: the 100 KiB work area comes from the caller (ch_gzip_work) or
+ * the stack (ch_gzip, about 110 KiB deep in all); output is bounded by cap; the input is only read. src/util/inflate.c and zlib
+ * both read its output back (tests/unit/test_deflate.c, fuzz/fuzz_deflate.c). */
 #ifndef CH_DEFLATE_H
 #define CH_DEFLATE_H
 
@@ -21,6 +21,13 @@
 /* gzip member of in[0..len) (header 1F 8B 08 00 00000000 00 FF, CRC-32, ISIZE) into
  * out[0..cap); *out_len its length. in may be NULL when len == 0. */
 int ch_gzip(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
+/* The same with the work area from the caller: ch_deflate_work_size() bytes, aligned as
+ * malloc aligns (the card module takes it from the CSP's allocator rather than put 100 KiB on
+ * a thread's stack). NULL work is CH_DEFLATE_INVALID. */
+size_t ch_deflate_work_size(void);
+int ch_gzip_work(void *work, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                 size_t *out_len);
 
 /* CRC-32 (the gzip/zlib polynomial, reflected, 0xEDB88320) of p[0..n), continuing from crc
  * (start with 0). */
