@@ -442,7 +442,37 @@ typedef struct _BCRYPT_OAEP_PADDING_INFO {
     PUCHAR pbLabel;
     ULONG cbLabel;
 } BCRYPT_OAEP_PADDING_INFO;
+
+/* CARD_DERIVE_KEY.pParameterList (v5): a BCryptBufferDesc of KDF_* buffers. */
+typedef struct _BCryptBuffer {
+    ULONG cbBuffer;
+    ULONG BufferType; /* KDF_* */
+    PVOID pvBuffer;
+} BCryptBuffer, *PBCryptBuffer;
+
+typedef struct _BCryptBufferDesc {
+    ULONG ulVersion; /* BCRYPTBUFFER_VERSION */
+    ULONG cBuffers;
+    PBCryptBuffer pBuffers;
+} BCryptBufferDesc, *PBCryptBufferDesc;
+
+#define BCRYPTBUFFER_VERSION 0u
+#define KDF_HASH_ALGORITHM 0x0u
+#define KDF_SECRET_PREPEND 0x1u
+#define KDF_SECRET_APPEND 0x2u
+#define KDF_HMAC_KEY 0x3u
+#define KDF_USE_SECRET_AS_HMAC_KEY_FLAG 0x1u
+
+/* CARD_SIGNING_INFO.dwSigningFlags (wincrypt.h's CryptSignHash flag): no DigestInfo. */
+#define CRYPT_NOHASHOID 0x1u
 #endif /* !_WIN32 */
+
+/* KDF names (bcrypt.h's BCRYPT_KDF_*, as UTF-16 on every platform). */
+#define CH_KDF_HASH ((LPCWSTR)u"HASH")
+#define CH_KDF_HMAC ((LPCWSTR)u"HMAC")
+#define CH_KDF_TLS_PRF ((LPCWSTR)u"TLS_PRF")
+#define CH_KDF_SP80056A_CONCAT ((LPCWSTR)u"SP800_56A_CONCAT")
+#define CH_KDF_RAW_SECRET ((LPCWSTR)u"TRUNCATE")
 
 /* ---------------------------------------------------------------------------------------------
  * Structures passed to the entry points (the caller sets dwVersion; 0 means 1)

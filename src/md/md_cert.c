@@ -11,7 +11,7 @@
 /* The CSP's compressed certificate (cardmod.md): 01 00, uncompressed length (LE), zlib. A
  * minidriver that reports fCertificateCompression FALSE stores these as they come; we read
  * them back as DER. Anything else is DER as it is. */
-static DWORD undo_csp_compression(PCARD_DATA cd, uint8_t **der, size_t *len)
+DWORD ch_md_cert_undo_csp(PCARD_DATA cd, uint8_t **der, size_t *len)
 {
     ch_cur c;
     uint8_t b0, b1;
@@ -58,7 +58,7 @@ static DWORD read_cert(PCARD_DATA cd, ch_md_ctx *ctx, uint8_t slot, uint8_t **de
     }
     *der = out;
     *len = m;
-    rc = undo_csp_compression(cd, der, len);
+    rc = ch_md_cert_undo_csp(cd, der, len);
     if (rc != SCARD_S_SUCCESS) {
         ch_md_free(cd, *der);
         *der = NULL;

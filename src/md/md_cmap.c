@@ -9,9 +9,9 @@
 #include "md_fs.h"
 #include "wipe.h"
 
-#define MSCMAP_TAG 0x81u
-#define MSCMAP_NAME_UNITS 40u
-#define MSCMAP_REC_LEN (2u * MSCMAP_NAME_UNITS + 27u) /* name, slot .. fingerprint[20] */
+#define MSCMAP_TAG CH_MD_MSCMAP_TAG
+#define MSCMAP_NAME_UNITS CH_MD_MSCMAP_NAME_UNITS
+#define MSCMAP_REC_LEN CH_MD_MSCMAP_REC_LEN
 #define MSCMAP_TAIL_LEN 22u /* pin_id, associated container, fingerprint[20] */
 #define CMAP_CACHE_VERSION 1u
 #define CMAP_CACHE_REC_LEN (6u + 2u * 40u)
@@ -28,7 +28,7 @@ static int slot_index(uint8_t slot)
 
 /* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} from cardid with the slot folded into the last byte
  * and the RFC 9562 version 8 / variant bits set: unique per card and slot, stable forever. */
-static void derive_guid(const uint8_t cardid[16], uint8_t slot, WCHAR out[40])
+void ch_md_derive_guid(const uint8_t cardid[16], uint8_t slot, WCHAR out[40])
 {
     static const char hex[] = "0123456789ABCDEF";
     uint8_t b[16];
@@ -117,7 +117,7 @@ static DWORD retired_with_certs(ch_md_ctx *ctx, unsigned *count)
 /* What the certificate says of the key; a certificate of an algorithm the module cannot use
  * (e.g. Ed25519) hides the container. */
 static DWORD probe_cert(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE idx,
-                        ch_md_cmap_entry *e)
+                        bool has_record, ch_md_cmap_entry *e)
 {
     uint8_t *der = NULL;
     size_t len = 0;
@@ -142,7 +142,9 @@ static DWORD probe_cert(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE
     e->valid = true;
     e->type = pk.type;
     e->bits = (WORD)pk.bits;
-    e->key_spec = ch_md_slot_keyspec(e->slot, pk.type);
+    /* The keyspec the CSP gave the container, when its record has one that fits the key. */
+    if (!has_record || !ch_md_keyspec_fits(e->key_spec, pk.type))
+        e->key_spec = ch_md_slot_keyspec(e->slot, pk.type);
     return SCARD_S_SUCCESS;
 }
 
@@ -183,7 +185,7 @@ static DWORD build(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, ch_md_cma
          * names them (a card cannot be asked which objects exist without reading them). */
         if (i >= 4u && i - 4u >= retired && !seen[i])
             continue;
-        rc = probe_cert(cd, ctx, v, i, e);
+        rc = probe_cert(cd, ctx, v, i, seen[i], e);
         if (rc != SCARD_S_SUCCESS)
             break;
         if (e->valid && e->type == CH_PIV_KEY_NONE && !keyspec_known(e->key_spec))
@@ -191,7 +193,7 @@ static DWORD build(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, ch_md_cma
         if (!e->valid)
             e->is_default = false;
         if (e->valid && !seen[i])
-            derive_guid(v->cardid, e->slot, e->guid);
+            ch_md_derive_guid(v->cardid, e->slot, e->guid);
         if (e->is_default && def < 0)
             def = i;
         else

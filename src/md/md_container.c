@@ -78,8 +78,10 @@ DWORD ch_md_container_info(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, PCONTAINER_I
         rc = public_key(cd, ctx, &v, idx, e.slot, &pub);
     if (rc != SCARD_S_SUCCESS)
         return rc;
-    /* The key itself decides the keyspec; a map record's claim is only a fallback. */
-    spec = ch_md_slot_keyspec(e.slot, pub.type);
+    /* The container's keyspec when it fits the key (the CSP chose it at creation), else the
+     * slot's default for the key's type. */
+    spec = ch_md_keyspec_fits(e.key_spec, pub.type) ? e.key_spec
+                                                    : ch_md_slot_keyspec(e.slot, pub.type);
     if (!spec)
         return SCARD_E_UNEXPECTED;
     rc = ch_md_pubkey_blob(cd, &pub, spec, &blob, &blob_len);
@@ -91,6 +93,30 @@ DWORD ch_md_container_info(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, PCONTAINER_I
     ci->pbSigPublicKey = sig ? blob : NULL;
     ci->cbKeyExPublicKey = sig ? 0 : blob_len;
     ci->pbKeyExPublicKey = sig ? NULL : blob;
+    return SCARD_S_SUCCESS;
+}
+
+DWORD ch_md_container_key(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_cmap_entry *e,
+                          ch_piv_pubkey *pub)
+{
+    ch_md_view v;
+    DWORD rc;
+
+    if (!ch_md_container_slot(idx))
+        return SCARD_E_NO_KEY_CONTAINER;
+    rc = ch_md_view_open(ctx, &v);
+    if (rc == SCARD_S_SUCCESS)
+        rc = container_from_map(cd, ctx, &v, idx, e);
+    if (rc == SCARD_S_SUCCESS)
+        rc = public_key(cd, ctx, &v, idx, e->slot, pub);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    if (pub->bits > 0xFFFFu)
+        return SCARD_E_UNEXPECTED;
+    if (!ch_md_keyspec_fits(e->key_spec, pub->type))
+        e->key_spec = ch_md_slot_keyspec(e->slot, pub->type);
+    e->type = pub->type;
+    e->bits = (WORD)pub->bits;
     return SCARD_S_SUCCESS;
 }
 

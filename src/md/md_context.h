@@ -17,6 +17,8 @@
 #define CH_MD_PINS_DEFINED (CREATE_PIN_SET(ROLE_USER) | CREATE_PIN_SET(ROLE_ADMIN) | \
                             CREATE_PIN_SET(CH_MD_PIN_SIGN) | CREATE_PIN_SET(CH_MD_PIN_PUK))
 
+#define CH_MD_MAX_AGREEMENTS 8u
+
 typedef struct ch_md_ctx {
     uint32_t magic;
     DWORD version;      /* negotiated CARD_DATA version, fixed for the context's life */
@@ -36,6 +38,14 @@ typedef struct ch_md_ctx {
     /* Read once per context: a context is bound to one card (a new card is a new context). */
     bool cardid_known;
     uint8_t cardid[16];
+
+    /* ECDH shared secrets (CardConstructDHAgreement), by agreement index, until
+     * CardDestroyDHAgreement or CardDeleteContext (which wipes the whole context). */
+    struct {
+        bool used;
+        uint8_t z[48];
+        size_t len;
+    } agreements[CH_MD_MAX_AGREEMENTS];
 
     /* Write-only properties the CSP set (CardSetProperty). */
     uintptr_t parent_window;

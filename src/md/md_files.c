@@ -5,90 +5,9 @@
 #include "md_cache.h"
 #include "md_entry.h"
 #include "md_fs.h"
-
-#define NAME_MAX_CHARS 8u /* the CSP's names are at most 8 ANSI characters */
-
-typedef enum {
-    F_NONE, F_CARDID, F_CARDCF, F_CARDAPPS, F_CMAPFILE, F_CERT
-} file_kind;
-
-typedef struct file_ref {
-    file_kind kind;
-    BYTE idx;          /* F_CERT: container index */
-    bool signature;    /* F_CERT: ksc (true) or kxc */
-} file_ref;
+#include "md_names.h"
 
 static const uint8_t cardapps[8] = {'m', 's', 'c', 'p', 0, 0, 0, 0};
-
-/* A CSP string of at most NAME_MAX_CHARS, read without running past its terminator. */
-static bool name_is(LPCSTR s, const char *want)
-{
-    size_t i = 0;
-    for (; i <= NAME_MAX_CHARS; i++) {
-        if (s[i] != want[i])
-            return false;
-        if (!s[i])
-            return true;
-    }
-    return false;
-}
-
-static bool name_ok(LPCSTR s)
-{
-    for (size_t i = 0; i <= NAME_MAX_CHARS; i++)
-        if (!s[i])
-            return i > 0;
-    return false;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1; /* the CSP writes lower case */
-}
-
-/* Resolves dir/file. Returns INVALID_PARAMETER for a malformed name, DIR_NOT_FOUND or
- * FILE_NOT_FOUND for a name that is well formed but not on this card. */
-static DWORD resolve(LPCSTR dir, LPCSTR file, file_ref *r)
-{
-    memset(r, 0, sizeof *r);
-    if (dir && !dir[0])
-        dir = NULL; /* "" is the root, like NULL */
-    if (!file || !name_ok(file) || (dir && !name_ok(dir)))
-        return SCARD_E_INVALID_PARAMETER;
-    if (!dir) {
-        if (name_is(file, "cardid"))
-            r->kind = F_CARDID;
-        else if (name_is(file, "cardcf"))
-            r->kind = F_CARDCF;
-        else if (name_is(file, "cardapps"))
-            r->kind = F_CARDAPPS;
-        else
-            return SCARD_E_FILE_NOT_FOUND;
-        return SCARD_S_SUCCESS;
-    }
-    if (!name_is(dir, "mscp"))
-        return SCARD_E_DIR_NOT_FOUND;
-    if (name_is(file, "cmapfile")) {
-        r->kind = F_CMAPFILE;
-        return SCARD_S_SUCCESS;
-    }
-    /* kscNN / kxcNN: NN the container index in two lower-case hex digits. */
-    if (file[0] == 'k' && (file[1] == 's' || file[1] == 'x') && file[2] == 'c' && file[3] &&
-        file[4] && !file[5]) {
-        int hi = hexval(file[3]), lo = hexval(file[4]);
-        if (hi >= 0 && lo >= 0 && hi * 16 + lo < (int)CH_MD_MAX_CONTAINERS) {
-            r->kind = F_CERT;
-            r->idx = (BYTE)(hi * 16 + lo);
-            r->signature = file[1] == 's';
-            return SCARD_S_SUCCESS;
-        }
-    }
-    return SCARD_E_FILE_NOT_FOUND;
-}
 
 /* n bytes of src in a new buffer from the CSP allocator. */
 static DWORD copy_out(PCARD_DATA cd, const void *src, size_t n, uint8_t **out, size_t *len)
@@ -101,7 +20,7 @@ static DWORD copy_out(PCARD_DATA cd, const void *src, size_t n, uint8_t **out, s
 }
 
 /* The contents of a resolved file, in a buffer from the CSP allocator. */
-static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const file_ref *r, uint8_t **out,
+static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_file_ref *r, uint8_t **out,
                        size_t *len)
 {
     ch_md_view v;
@@ -113,18 +32,18 @@ static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const file_ref *r, uint8_t
     *out = NULL;
     *len = 0;
     switch (r->kind) {
-    case F_CARDAPPS:
+    case CH_F_CARDAPPS:
         return copy_out(cd, cardapps, sizeof cardapps, out, len);
-    case F_CARDID:
+    case CH_F_CARDID:
         rc = ch_md_cardid(ctx, v.cardid);
         return rc == SCARD_S_SUCCESS ? copy_out(cd, v.cardid, sizeof v.cardid, out, len) : rc;
-    case F_CARDCF:
+    case CH_F_CARDCF:
         rc = ch_md_cardcf_file(ctx, cf, sizeof cf, &cf_len);
         return rc == SCARD_S_SUCCESS ? copy_out(cd, cf, cf_len, out, len) : rc;
-    case F_CMAPFILE:
-    case F_CERT:
+    case CH_F_CMAPFILE:
+    case CH_F_CERT:
         break;
-    case F_NONE:
+    case CH_F_NONE:
         return SCARD_E_FILE_NOT_FOUND;
     }
     rc = ch_md_view_open(ctx, &v);
@@ -132,7 +51,7 @@ static DWORD read_file(PCARD_DATA cd, ch_md_ctx *ctx, const file_ref *r, uint8_t
         rc = ch_md_cmap_load(cd, ctx, &v, &m);
     if (rc != SCARD_S_SUCCESS)
         return rc;
-    if (r->kind == F_CMAPFILE) {
+    if (r->kind == CH_F_CMAPFILE) {
         uint8_t file[CH_MD_MAX_CONTAINERS * sizeof(CONTAINER_MAP_RECORD)];
         ch_md_cmapfile(&m, file);
         return copy_out(cd, file, ch_md_cmapfile_len(&m), out, len);
@@ -147,14 +66,14 @@ DWORD WINAPI CardReadFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR ps
                           DWORD dwFlags, PBYTE *ppbData, PDWORD pcbData)
 {
     ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
-    file_ref r;
+    ch_md_file_ref r;
     uint8_t *data;
     size_t len;
     DWORD rc;
 
     if (!ctx || !ppbData || !pcbData || dwFlags)
         return SCARD_E_INVALID_PARAMETER;
-    rc = resolve(pszDirectoryName, pszFileName, &r);
+    rc = ch_md_resolve(pszDirectoryName, pszFileName, &r);
     if (rc == SCARD_S_SUCCESS)
         rc = ch_md_card_io(ctx);
     if (rc == SCARD_S_SUCCESS)
@@ -210,12 +129,10 @@ DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *
 
     if (!ctx || !pmszFileNames || !pdwcbFileName || dwFlags)
         return SCARD_E_INVALID_PARAMETER;
-    if (pszDirectoryName && pszDirectoryName[0]) {
-        if (!name_ok(pszDirectoryName))
-            return SCARD_E_INVALID_PARAMETER;
-        if (!name_is(pszDirectoryName, "mscp"))
-            return SCARD_E_DIR_NOT_FOUND;
-    } else {
+    rc = ch_md_resolve_dir(pszDirectoryName);
+    if (rc != SCARD_S_SUCCESS)
+        return rc;
+    if (!pszDirectoryName || !pszDirectoryName[0]) {
         if (!(out = ch_md_alloc(pCardData, sizeof root)))
             return SCARD_E_NO_MEMORY;
         memcpy(out, root, sizeof root);
@@ -239,19 +156,19 @@ DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *
     return SCARD_S_SUCCESS;
 }
 
-static CARD_FILE_ACCESS_CONDITION access_of(file_kind k)
+static CARD_FILE_ACCESS_CONDITION access_of(ch_md_file_kind k)
 {
     /* cardmod.md: cardid and cardapps are admin-written; cardcf, cmapfile and certificates
      * user-written. On PIV every write needs the management key, which this reports as
      * the files' nominal conditions, as the CSP expects them. */
-    return k == F_CARDID || k == F_CARDAPPS ? EveryoneReadAdminWriteAc : EveryoneReadUserWriteAc;
+    return k == CH_F_CARDID || k == CH_F_CARDAPPS ? EveryoneReadAdminWriteAc : EveryoneReadUserWriteAc;
 }
 
 DWORD WINAPI CardGetFileInfo(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName,
                              PCARD_FILE_INFO pCardFileInfo)
 {
     ch_md_ctx *ctx = ch_md_ctx_of(pCardData);
-    file_ref r;
+    ch_md_file_ref r;
     uint8_t *data = NULL;
     size_t len = 0;
     DWORD rc;
@@ -260,7 +177,7 @@ DWORD WINAPI CardGetFileInfo(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR
         return SCARD_E_INVALID_PARAMETER;
     if (pCardFileInfo->dwVersion > CARD_FILE_INFO_CURRENT_VERSION)
         return ERROR_REVISION_MISMATCH;
-    rc = resolve(pszDirectoryName, pszFileName, &r);
+    rc = ch_md_resolve(pszDirectoryName, pszFileName, &r);
     if (rc == SCARD_S_SUCCESS)
         rc = ch_md_card_io(ctx);
     /* The size of a synthesised file is known only by making it (certificates are cached). */

@@ -48,6 +48,16 @@ bool ch_md_keyspec_is_signature(DWORD key_spec)
     return key_spec == AT_SIGNATURE || key_spec == AT_ECDSA_P256 || key_spec == AT_ECDSA_P384;
 }
 
+bool ch_md_keyspec_fits(DWORD key_spec, ch_piv_key_type type)
+{
+    switch (type) {
+    case CH_PIV_KEY_RSA: return key_spec == AT_KEYEXCHANGE || key_spec == AT_SIGNATURE;
+    case CH_PIV_KEY_P256: return key_spec == AT_ECDSA_P256 || key_spec == AT_ECDHE_P256;
+    case CH_PIV_KEY_P384: return key_spec == AT_ECDSA_P384 || key_spec == AT_ECDHE_P384;
+    default: return false;
+    }
+}
+
 DWORD ch_md_read_object(ch_md_ctx *ctx, uint32_t tag, uint8_t *out, size_t cap, size_t *len)
 {
     DWORD rc = ch_md_card_done(ctx, ch_piv_get_data(&ctx->apdu, tag, out, cap, len));

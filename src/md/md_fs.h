@@ -14,6 +14,10 @@
 #include "md_context.h"
 #include "piv.h"
 
+/* PIV data object content limit (YubiKey 5, and vpiv): a certificate object longer than this
+ * is stored gzip-compressed, and refused with SCARD_E_WRITE_TOO_MANY if it still does not fit. */
+#define CH_MD_OBJECT_LIMIT 3052u
+
 /* Container index <-> PIV key slot: 0 9A, 1 9C, 2 9D, 3 9E, 4..23 retired 82..95. */
 #define CH_MD_MAX_CONTAINERS 24u
 /* The slot of a container index, 0 when the index is out of range. */
@@ -24,6 +28,12 @@ PIN_ID ch_md_container_pin(BYTE idx);
 /* The keyspec a key of this type has in this slot (docs/card-mapping.md): RSA AT_SIGNATURE in
  * 9C else AT_KEYEXCHANGE; EC ECDH (AT_ECDHE_*) in 9D and the retired slots, else ECDSA. */
 DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type);
+
+/* Whether key_spec can name a key of this type: RSA with AT_KEYEXCHANGE or AT_SIGNATURE,
+ * P-256 with AT_ECDSA_P256 or AT_ECDHE_P256, P-384 likewise. A container-map record's keyspec
+ * that fits the key is kept (the CSP chose it when it created the container); one that does not
+ * is replaced by ch_md_slot_keyspec. */
+bool ch_md_keyspec_fits(DWORD key_spec, ch_piv_key_type type);
 
 /* GET DATA of one of the objects the module reads, after ch_md_card_io: the card's answer
  * goes through ch_md_card_done, and an object longer than cap (every buffer here is sized for
@@ -68,9 +78,39 @@ struct ch_md_view;
 /* The map, from the CSP cache when fresh, else built from the card (container-map object,
  * key history, certificate objects) and cached. */
 DWORD ch_md_cmap_load(PCARD_DATA cd, ch_md_ctx *ctx, const struct ch_md_view *v, ch_md_cmap *m);
+/* The GUID of a container that no record names: from cardid and the slot, stable forever. */
+void ch_md_derive_guid(const uint8_t cardid[16], uint8_t slot, WCHAR out[40]);
 /* mscp/cmapfile: one 86-byte CONTAINER_MAP_RECORD per index up to the last valid one. */
 size_t ch_md_cmapfile_len(const ch_md_cmap *m);
 void ch_md_cmapfile(const ch_md_cmap *m, uint8_t *out); /* ch_md_cmapfile_len bytes */
+
+/* The container-map object's layout (Yubico's): 81 <records>, each WCHAR name[40] (LE), slot,
+ * keyspec, key size in bits (LE16), flags, PIN id, associated ECDH container, SHA-1[20]. */
+#define CH_MD_MSCMAP_TAG 0x81u
+#define CH_MD_MSCMAP_NAME_UNITS 40u
+#define CH_MD_MSCMAP_REC_LEN (2u * CH_MD_MSCMAP_NAME_UNITS + 27u)
+
+/* ======== Writes (md_store.c). Each needs the management key on the card (6982 otherwise,
+ * SCARD_W_SECURITY_VIOLATION) and is one PUT DATA: what was written before stays whole when
+ * one fails. ======== */
+
+/* The container-map object 5FFF10 from m: one Yubico record per valid container (GUID,
+ * slot, keyspec, bits, flags, PIN, no associated container, fingerprint zero: we never read
+ * it). A map with no valid container deletes the object. */
+DWORD ch_md_cmap_store(ch_md_ctx *ctx, const ch_md_cmap *m);
+
+/* Writes the cardcf file (6..CH_MD_CARDCF_MAX bytes) as object 5FFF0E: C0 <file>. */
+DWORD ch_md_cardcf_store(ch_md_ctx *ctx, const uint8_t *file, size_t len);
+
+/* After the module changed the card: wContainersFreshness and/or wFilesFreshness of cardcf
+ * go up by one (wrapping, as the CSP does), so that every cache keyed by the old counters,
+ * ours and the CSP's, in this process or another, is stale. Read-modify-write of 5FFF0E;
+ * whatever else the CSP stored in cardcf is kept. */
+DWORD ch_md_bump(ch_md_ctx *ctx, bool containers, bool files);
+
+/* The CSP's compressed certificate format (01 00, length LE16, zlib) undone in place: *der
+ * (from the CSP allocator) is replaced by the DER; anything else is left as it is. */
+DWORD ch_md_cert_undo_csp(PCARD_DATA cd, uint8_t **der, size_t *len);
 
 /* The DER certificate of container idx's slot, from the cache or the card (PIV gzip and the
  * CSP's compressed format both undone), in a buffer from the CSP allocator. */
@@ -80,6 +120,12 @@ DWORD ch_md_cert_load(PCARD_DATA cd, ch_md_ctx *ctx, const struct ch_md_view *v,
 /* The container at idx. SCARD_E_NO_KEY_CONTAINER when idx is out of range or the slot holds
  * no key the module can see (no certificate, no container map record). */
 DWORD ch_md_container_get(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_cmap_entry *out);
+
+/* The container at idx with its key known: type and bits from the certificate, or from GET
+ * METADATA when there is none (SCARD_E_NO_KEY_CONTAINER when neither tells), the keyspec made
+ * to fit the key. For the private-key operations. */
+DWORD ch_md_container_key(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, ch_md_cmap_entry *e,
+                          ch_piv_pubkey *pub);
 
 /* CONTAINER_INFO's public keys for idx (buffers from the CSP allocator; the caller's
  * CONTAINER_INFO is written only on success). */

@@ -22,10 +22,10 @@
 #include "md_props.h"
 #include "utf16.h"
 
-/* ---- The module's write state, in one place: writes (and with them enrolment) come with a
- * later issue. CP_CARD_READ_ONLY TRUE makes the Base CSP block every write before it reaches
- * the card (CardGetProperty remarks); CP_SUPPORTS_WIN_X509_ENROLLMENT follows it. ---- */
-#define CH_MD_READ_ONLY_CARD 1
+/* ---- The module's write state, in one place. The module writes (certificates, cmapfile,
+ * cardcf, key generation and import), so the card is not read-only and Windows enrolment
+ * can use it; every write still needs the management key on the card. ---- */
+#define CH_MD_READ_ONLY_CARD 0
 /* CP_KEY_IMPORT_SUPPORT: the secure-key-injection import methods (CARD_KEY_IMPORT_*:
  * plain, RSA or ECC key establishment, shared symmetric key). PIV has no secure key
  * injection, so 0; CardCreateContainer(KEY_IMPORT) is not described by this property

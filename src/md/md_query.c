@@ -10,7 +10,7 @@ void ch_md_capabilities(PCARD_CAPABILITIES caps)
     caps->dwVersion = CARD_CAPABILITIES_CURRENT_VERSION;
     /* TRUE: the module hands the CSP plain DER and undoes PIV's gzip itself. */
     caps->fCertificateCompression = 1;
-    caps->fKeyGen = 0;     /* key generation comes with CardCreateContainer (not yet) */
+    caps->fKeyGen = 1; /* CardCreateContainer(KEY_GEN): GENERATE ASYMMETRIC KEY PAIR */
 }
 
 DWORD ch_md_key_sizes(DWORD key_spec, PCARD_KEY_SIZES ks)

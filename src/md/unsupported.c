@@ -7,62 +7,12 @@
 /* The parameters are part of the ABI but unused until the entry point is implemented. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-DWORD WINAPI CardDeleteContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwReserved)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardCreateContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, DWORD dwKeySpec, DWORD dwKeySize, PBYTE pbKeyData)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
 DWORD WINAPI CardCreateDirectory(PCARD_DATA pCardData, LPSTR pszDirectoryName, CARD_DIRECTORY_ACCESS_CONDITION AccessCondition)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
 
 DWORD WINAPI CardDeleteDirectory(PCARD_DATA pCardData, LPSTR pszDirectoryName)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardCreateFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD cbInitialCreationSize, CARD_FILE_ACCESS_CONDITION AccessCondition)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardWriteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags, PBYTE pbData, DWORD cbData)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardDeleteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardRSADecrypt(PCARD_DATA pCardData, PCARD_RSA_DECRYPT_INFO pInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData, PCARD_DH_AGREEMENT_INFO pAgreementInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardDeriveKey(PCARD_DATA pCardData, PCARD_DERIVE_KEY pAgreementInfo)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardDestroyDHAgreement(PCARD_DATA pCardData, BYTE bSecretAgreementIndex, DWORD dwFlags)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }
@@ -108,11 +58,6 @@ DWORD WINAPI CardDestroyKey(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey)
 }
 
 DWORD WINAPI CardProcessEncryptedData(PCARD_DATA pCardData, CARD_KEY_HANDLE hKey, LPCWSTR pwszSecureFunction, PCARD_ENCRYPTED_DATA pEncryptedData, DWORD cEncryptedData, PBYTE pbOutput, DWORD cbOutput, PDWORD pdwOutputLen, DWORD dwFlags)
-{
-    return SCARD_E_UNSUPPORTED_FEATURE;
-}
-
-DWORD WINAPI CardCreateContainerEx(PCARD_DATA pCardData, BYTE bContainerIndex, DWORD dwFlags, DWORD dwKeySpec, DWORD dwKeySize, PBYTE pbKeyData, PIN_ID PinId)
 {
     return SCARD_E_UNSUPPORTED_FEATURE;
 }

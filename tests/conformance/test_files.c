@@ -108,7 +108,7 @@ static void test_queries(void **state)
     CONF_NO_APDU(&c, SCARD_S_SUCCESS, c.cd->pfnCardQueryCapabilities(c.cd, &caps));
     assert_int_equal(caps.dwVersion, CARD_CAPABILITIES_CURRENT_VERSION);
     assert_int_equal(caps.fCertificateCompression, 1);
-    assert_int_equal(caps.fKeyGen, 0);
+    assert_int_equal(caps.fKeyGen, 1);
     caps.dwVersion = 2;
     CONF_NO_APDU(&c, ERROR_REVISION_MISMATCH, c.cd->pfnCardQueryCapabilities(c.cd, &caps));
     CONF_NO_APDU(&c, SCARD_E_INVALID_PARAMETER, c.cd->pfnCardQueryCapabilities(c.cd, NULL));

@@ -8,9 +8,9 @@
  * CP_CARD_FREE_SPACE           | 6 | CARD_FREE_SPACE_INFO (16), card | 0        | UNSUPPORTED
  * CP_CARD_CAPABILITIES         | 6 | CARD_CAPABILITIES (12)          | 0        | UNSUPPORTED
  * CP_CARD_KEYSIZES             | 6 | CARD_KEY_SIZES (20)             | keyspec  | UNSUPPORTED
- * CP_CARD_READ_ONLY            | 6 | BOOL TRUE (4)                   | 0        | UNSUPPORTED
+ * CP_CARD_READ_ONLY            | 6 | BOOL FALSE (4)                  | 0        | UNSUPPORTED
  * CP_CARD_CACHE_MODE           | 6 | DWORD GLOBAL_CACHE 1 (4)        | 0        | UNSUPPORTED
- * CP_SUPPORTS_WIN_X509_ENROLL. | 6 | BOOL FALSE (4)                  | 0        | UNSUPPORTED
+ * CP_SUPPORTS_WIN_X509_ENROLL. | 6 | BOOL TRUE (4)                   | 0        | UNSUPPORTED
  * CP_CARD_GUID                 | 6 | cardid (16), card               | 0        | UNSUPPORTED
  * CP_CARD_SERIAL_NO            | 6 | YubiKey serial BE (4), card;    | 0        | UNSUPPORTED
  *                              |   | no serial: cardid (16)          |          |
@@ -147,8 +147,8 @@ static void test_simple_values(void **state)
     (void)state;
     conf_open(&c, 7);
     unsigned long before = conf_apdus(&c);
-    expect_dword(&c, CP_CARD_READ_ONLY, 0, 1);
-    expect_dword(&c, CP_SUPPORTS_WIN_X509_ENROLLMENT, 0, 0);
+    expect_dword(&c, CP_CARD_READ_ONLY, 0, 0);
+    expect_dword(&c, CP_SUPPORTS_WIN_X509_ENROLLMENT, 0, 1);
     expect_dword(&c, CP_CARD_CACHE_MODE, 0, CP_CACHE_MODE_GLOBAL_CACHE);
     expect_dword(&c, CP_CARD_LIST_PINS, 0, 0x1E);
     expect_dword(&c, CP_CARD_LIST_PINS, 0, CH_MD_PINS_DEFINED);
@@ -528,7 +528,7 @@ static void test_versions(void **state)
     }
     assert_int_equal(len, 77);
     assert_true(all(buf, sizeof buf, FILL));
-    expect_dword(&c, CP_CARD_READ_ONLY, 0, 1);
+    expect_dword(&c, CP_CARD_READ_ONLY, 0, 0);
     conf_close(&c);
 
     conf_open(&c, 7);
@@ -558,7 +558,7 @@ static void test_set_read_only(void **state)
     }
     CONF_NO_APDU(&c, SCARD_E_INVALID_PARAMETER,
                  c.cd->pfnCardSetProperty(NULL, CP_CARD_READ_ONLY, buf, 4, 0));
-    expect_dword(&c, CP_CARD_READ_ONLY, 0, 1);
+    expect_dword(&c, CP_CARD_READ_ONLY, 0, 0);
     conf_close(&c);
 }
 

@@ -101,7 +101,8 @@ static void negotiate(acquire_fn acquire, void *lib_base, DWORD version, uintptr
             check_table(csp.cd, csp.cd_size, want, lib_base);
             EXPECT(csp.cd->pfnCardQueryCapabilities(csp.cd, NULL) == SCARD_E_INVALID_PARAMETER,
                    "a NULL structure must be refused");
-            EXPECT(csp.cd->pfnCardSignData(csp.cd, NULL) == SCARD_E_UNSUPPORTED_FEATURE,
+            EXPECT(csp.cd->pfnCardCreateDirectory(csp.cd, NULL, UserCreateDeleteDirAc) ==
+                       SCARD_E_UNSUPPORTED_FEATURE,
                    "an unimplemented entry point must say so");
             EXPECT(csp.cd->pfnCardDeleteContext(csp.cd) == SCARD_S_SUCCESS, "delete failed");
             EXPECT(ch_host_alloc_live() == 0, "delete left %zu allocations",

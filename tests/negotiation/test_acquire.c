@@ -103,7 +103,8 @@ static void test_every_version_boundary(void **state)
              * an entry point not implemented yet says so. */
             assert_int_equal(fx.csp.cd->pfnCardQueryCapabilities(fx.csp.cd, NULL),
                              SCARD_E_INVALID_PARAMETER);
-            assert_int_equal(fx.csp.cd->pfnCardSignData(fx.csp.cd, NULL),
+            assert_int_equal(fx.csp.cd->pfnCardCreateDirectory(fx.csp.cd, NULL,
+                                                                UserCreateDeleteDirAc),
                              SCARD_E_UNSUPPORTED_FEATURE);
             assert_int_equal(fx.script.exchanges, 1);
             assert_int_equal(fx.csp.cd->pfnCardDeleteContext(fx.csp.cd), SCARD_S_SUCCESS);
