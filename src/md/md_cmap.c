@@ -282,6 +282,15 @@ DWORD ch_md_cmap_load(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, ch_md_
     return SCARD_S_SUCCESS;
 }
 
+DWORD ch_md_map_open(PCARD_DATA cd, ch_md_ctx *ctx, ch_md_view *v, ch_md_cmap *m)
+{
+    DWORD rc = ch_md_card_io(ctx);
+
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_view_open(ctx, v);
+    return rc == SCARD_S_SUCCESS ? ch_md_cmap_load(cd, ctx, v, m) : rc;
+}
+
 size_t ch_md_cmapfile_len(const ch_md_cmap *m)
 {
     size_t last = 0;

@@ -107,12 +107,8 @@ static DWORD create(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, DWORD flags, DWORD 
     uint8_t slot = ch_md_container_slot(idx);
     ch_md_view v;
     ch_md_cmap m;
-    DWORD rc = ch_md_card_io(ctx);
+    DWORD rc = ch_md_map_open(cd, ctx, &v, &m);
 
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(cd, ctx, &v, &m);
     if (rc == SCARD_S_SUCCESS)
         rc = put_key(ctx, slot, flags, type, bits, kb); /* the card changes here */
     if (rc != SCARD_S_SUCCESS)
@@ -206,11 +202,7 @@ DWORD WINAPI CardDeleteContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWO
         return SCARD_E_INVALID_PARAMETER;
     if (!slot)
         return SCARD_S_SUCCESS;
-    rc = ch_md_card_io(ctx);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(pCardData, ctx, &v, &m);
+    rc = ch_md_map_open(pCardData, ctx, &v, &m);
     if (rc != SCARD_S_SUCCESS || !m.e[bContainerIndex].valid)
         return rc;
     rc = ch_md_card_done(ctx, ch_piv_generate(&ctx->apdu, slot, CH_PIV_ALG_ECCP256,

@@ -140,11 +140,7 @@ DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *
         *pdwcbFileName = (DWORD)sizeof root;
         return SCARD_S_SUCCESS;
     }
-    rc = ch_md_card_io(ctx);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(pCardData, ctx, &v, &m);
+    rc = ch_md_map_open(pCardData, ctx, &v, &m);
     if (rc != SCARD_S_SUCCESS)
         return rc;
     len = list_mscp(&m, NULL);

@@ -80,6 +80,9 @@ struct ch_md_view;
 DWORD ch_md_cmap_load(PCARD_DATA cd, ch_md_ctx *ctx, const struct ch_md_view *v, ch_md_cmap *m);
 /* The GUID of a container that no record names: from cardid and the slot, stable forever. */
 void ch_md_derive_guid(const uint8_t cardid[16], uint8_t slot, WCHAR out[40]);
+/* What most file and container calls start with, after their parameter checks:
+ * ch_md_card_io, ch_md_view_open, ch_md_cmap_load. */
+DWORD ch_md_map_open(PCARD_DATA cd, ch_md_ctx *ctx, struct ch_md_view *v, ch_md_cmap *m);
 /* mscp/cmapfile: one 86-byte CONTAINER_MAP_RECORD per index up to the last valid one. */
 size_t ch_md_cmapfile_len(const ch_md_cmap *m);
 void ch_md_cmapfile(const ch_md_cmap *m, uint8_t *out); /* ch_md_cmapfile_len bytes */

@@ -103,11 +103,7 @@ static DWORD write_cmapfile(PCARD_DATA cd, ch_md_ctx *ctx, const uint8_t *data, 
     DWORD rc = check_cmapfile(data, len);
 
     if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_card_io(ctx);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(cd, ctx, &v, &old);
+        rc = ch_md_map_open(cd, ctx, &v, &old);
     if (rc != SCARD_S_SUCCESS)
         return rc;
     apply_cmapfile(data, len, &old, &m);
@@ -228,11 +224,7 @@ static DWORD write_cert(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_file_ref *r,
     DWORD rc = obj ? prepare_cert(cd, data, len, obj, &obj_len, &pk) : SCARD_E_NO_MEMORY;
 
     if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_card_io(ctx);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(cd, ctx, &v, &m);
+        rc = ch_md_map_open(cd, ctx, &v, &m);
     if (rc == SCARD_S_SUCCESS)
         rc = cert_fits(ctx, &m.e[r->idx], r, &pk);
     if (rc == SCARD_S_SUCCESS)
@@ -301,11 +293,7 @@ DWORD WINAPI CardCreateFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR 
         return ERROR_FILE_EXISTS;
     if (cbInitialCreationSize > CH_PIV_CERT_MAX)
         return SCARD_E_WRITE_TOO_MANY;
-    rc = ch_md_card_io(ctx);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(pCardData, ctx, &v, &m);
+    rc = ch_md_map_open(pCardData, ctx, &v, &m);
     if (rc != SCARD_S_SUCCESS)
         return rc;
     return m.e[r.idx].type != CH_PIV_KEY_NONE ? ERROR_FILE_EXISTS : SCARD_S_SUCCESS;
@@ -327,11 +315,7 @@ DWORD WINAPI CardDeleteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR 
         return rc;
     if (r.kind != CH_F_CERT)
         return SCARD_W_SECURITY_VIOLATION; /* the card's structure files stay */
-    rc = ch_md_card_io(ctx);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_view_open(ctx, &v);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_cmap_load(pCardData, ctx, &v, &m);
+    rc = ch_md_map_open(pCardData, ctx, &v, &m);
     if (rc != SCARD_S_SUCCESS)
         return rc;
     if (!m.e[r.idx].valid || m.e[r.idx].type == CH_PIV_KEY_NONE ||

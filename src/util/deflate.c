@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "deflate_tables.h"
 #include "wipe.h"
 
 #define WSIZE 32768u /* window: the farthest distance DEFLATE can code */
@@ -108,25 +109,12 @@ static void put_le32(bitwriter *w, uint32_t v)
 
 /* ---- symbols ---------------------------------------------------------------------------- */
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
-                                      15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
-                                      67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,     2,     3,    4,    5,    7,    9,    13,
-                                       17,    25,    33,   49,   65,   97,   129,  193,
-                                       257,   385,   513,  769,  1025, 1537, 2049, 3073,
-                                       4097,  6145,  8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2,  2,  3,  3,  4,  4,  5,  5,  6,
-                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-static const uint8_t cl_order[CLCODES] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
-                                          11, 4,  12, 3, 13, 2, 14, 1, 15};
 
 /* Index into len_base of a length 3..258 (258 has its own code, 285, never 284 + 31). */
 static unsigned len_index(unsigned len)
 {
     unsigned c = 28;
-    while (len_base[c] > len)
+    while (ch_deflate_len_base[c] > len)
         c--;
     return c;
 }
@@ -135,7 +123,7 @@ static unsigned len_index(unsigned len)
 static unsigned dist_index(unsigned dist)
 {
     unsigned c = 29;
-    while (dist_base[c] > dist)
+    while (ch_deflate_dist_base[c] > dist)
         c--;
     return c;
 }
@@ -356,9 +344,9 @@ static size_t symbol_bits(const block_code *bc, const uint8_t *llen, const uint8
     unsigned i;
 
     for (i = 0; i < LITLEN; i++)
-        bits += (size_t)bc->lfreq[i] * (llen[i] + (i >= 257u ? len_extra[i - 257u] : 0u));
+        bits += (size_t)bc->lfreq[i] * (llen[i] + (i >= 257u ? ch_deflate_len_extra[i - 257u] : 0u));
     for (i = 0; i < DISTS; i++)
-        bits += (size_t)bc->dfreq[i] * (dlen[i] + dist_extra[i]);
+        bits += (size_t)bc->dfreq[i] * (dlen[i] + ch_deflate_dist_extra[i]);
     return bits;
 }
 
@@ -377,11 +365,11 @@ static void put_symbols(deflater *s, size_t end, const block_code *bc)
         len = s->m_len[i] + MIN_MATCH;
         c = len_index(len);
         put_bits(w, bc->lcode[257u + c], bc->llen[257u + c]);
-        put_bits(w, len - len_base[c], len_extra[c]);
+        put_bits(w, len - ch_deflate_len_base[c], ch_deflate_len_extra[c]);
         dist = s->m_dist[i];
         c = dist_index(dist);
         put_bits(w, bc->dcode[c], bc->dlen[c]);
-        put_bits(w, dist - dist_base[c], dist_extra[c]);
+        put_bits(w, dist - ch_deflate_dist_base[c], ch_deflate_dist_extra[c]);
         p += len;
     }
     put_bits(w, bc->lcode[END_BLOCK], bc->llen[END_BLOCK]);
@@ -459,7 +447,7 @@ static size_t dyn_header_bits(const block_code *bc, dyn_header *h)
         clfreq[h->rle_sym[i]]++;
     huff_lengths(clfreq, CLCODES, MAXCLBITS, h->cllen);
     huff_codes(h->cllen, CLCODES, h->clcode);
-    for (h->nclen = CLCODES; h->nclen > 4u && h->cllen[cl_order[h->nclen - 1u]] == 0; h->nclen--)
+    for (h->nclen = CLCODES; h->nclen > 4u && h->cllen[ch_deflate_cl_order[h->nclen - 1u]] == 0; h->nclen--)
         ;
     bits = 5u + 5u + 4u + 3u * (size_t)h->nclen;
     for (i = 0; i < CLCODES; i++)
@@ -475,7 +463,7 @@ static void put_dyn_header(bitwriter *w, const dyn_header *h)
     put_bits(w, h->ndist - 1u, 5);
     put_bits(w, h->nclen - 4u, 4);
     for (i = 0; i < h->nclen; i++)
-        put_bits(w, h->cllen[cl_order[i]], 3);
+        put_bits(w, h->cllen[ch_deflate_cl_order[i]], 3);
     for (i = 0; i < h->nrle; i++) {
         put_bits(w, h->clcode[h->rle_sym[i]], h->cllen[h->rle_sym[i]]);
         put_bits(w, h->rle_extra[i], cl_extra_bits[h->rle_sym[i]]);

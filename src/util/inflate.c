@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "deflate.h" /* ch_crc32 */
+#include "deflate_tables.h"
 #include "wipe.h"
 
 #define MAXBITS 15    /* longest code */
@@ -135,17 +137,6 @@ static int decode(inflater *s, const huff *h)
 
 /* ---- blocks ---------------------------------------------------------------------------- */
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
-                                      15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
-                                      67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,     2,     3,    4,    5,    7,    9,    13,
-                                       17,    25,    33,   49,   65,   97,   129,  193,
-                                       257,   385,   513,  769,  1025, 1537, 2049, 3073,
-                                       4097,  6145,  8193, 12289, 16385, 24577};
-static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2,  2,  3,  3,  4,  4,  5,  5,  6,
-                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
 /* Stored block: the partial byte is dropped, then LEN, NLEN and LEN raw bytes. */
 static ch_inflate_rc stored(inflater *s)
@@ -191,15 +182,15 @@ static ch_inflate_rc codes(inflater *s, const huff *lit, const huff *dist)
         sym -= 257;
         if (sym >= 29) /* 286, 287: only the fixed code has them, and they are invalid */
             return CH_INFLATE_MALFORMED;
-        if (!get_bits(s, len_extra[sym], &extra))
+        if (!get_bits(s, ch_deflate_len_extra[sym], &extra))
             return CH_INFLATE_MALFORMED;
-        len = len_base[sym] + extra;
+        len = ch_deflate_len_base[sym] + extra;
         sym = decode(s, dist);
         if (sym < 0 || sym >= MAXDCODES) /* 30, 31: fixed code only, invalid */
             return CH_INFLATE_MALFORMED;
-        if (!get_bits(s, dist_extra[sym], &extra))
+        if (!get_bits(s, ch_deflate_dist_extra[sym], &extra))
             return CH_INFLATE_MALFORMED;
-        d = dist_base[sym] + extra;
+        d = ch_deflate_dist_base[sym] + extra;
         if (d > s->pos) /* before the start of the output: no dictionary here */
             return CH_INFLATE_MALFORMED;
         if (len > s->cap - s->pos)
@@ -228,8 +219,6 @@ static ch_inflate_rc fixed(inflater *s)
 
 static ch_inflate_rc dynamic(inflater *s)
 {
-    static const uint8_t order[NCLCODES] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
-                                            11, 4,  12, 3, 13, 2, 14, 1, 15};
     uint8_t length[MAXLCODES + MAXDCODES];
     unsigned nlen, ndist, ncode, index, v, rep;
     uint8_t fill;
@@ -247,7 +236,7 @@ static ch_inflate_rc dynamic(inflater *s)
     for (index = 0; index < ncode; index++) {
         if (!get_bits(s, 3, &v))
             return CH_INFLATE_MALFORMED;
-        length[order[index]] = (uint8_t)v;
+        length[ch_deflate_cl_order[index]] = (uint8_t)v;
     }
     if (!acceptable(&s->lit, build(&s->lit, length, NCLCODES), CODE_LENGTHS))
         return CH_INFLATE_MALFORMED;
@@ -326,26 +315,9 @@ static ch_inflate_rc run(ch_cur *in, uint8_t *out, size_t cap, size_t *out_len)
     return CH_INFLATE_OK;
 }
 
-/* ---- check values ---------------------------------------------------------------------- */
+/* ---- check values (CRC-32: ch_crc32 of deflate.c) ----------------------------------------- */
 
-/* CRC-32 (ISO-HDLC, reflected 0xEDB88320), four bits at a time: a 64-byte table. */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
-{
-    static const uint32_t tab[16] = {
-        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
-        0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
-        0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
-    size_t i;
-
-    crc = ~crc;
-    for (i = 0; i < n; i++) {
-        crc ^= p[i];
-        crc = (crc >> 4) ^ tab[crc & 15u];
-        crc = (crc >> 4) ^ tab[crc & 15u];
-    }
-    return ~crc;
-}
-
+/* Adler-32 (RFC 1950), the zlib wrapper's check value. */
 static uint32_t adler32(const uint8_t *p, size_t n)
 {
     uint32_t a = 1, b = 0;
@@ -440,7 +412,7 @@ static bool gzip_header(ch_cur *c)
         /* Low 16 bits of the CRC-32 of every header byte before it. */
         size_t hlen = c->pos - start.pos;
         if (!ch_cur_take(&start, hlen, &hdr) || !ch_cur_u16le(c, &hcrc) ||
-            hcrc != (uint16_t)(crc32_update(0, hdr, hlen) & 0xFFFFu))
+            hcrc != (uint16_t)(ch_crc32(0, hdr, hlen) & 0xFFFFu))
             return false;
     }
     return true;
@@ -464,7 +436,7 @@ ch_inflate_rc ch_inflate_gzip(const uint8_t *in, size_t in_len, uint8_t *out, si
         return fail(rc, out, out_cap, out_len);
     /* ISIZE is the length modulo 2^32. One member only: nothing may follow it. */
     if (!ch_cur_u32le(&c, &crc) || !ch_cur_u32le(&c, &isize) || !ch_cur_empty(&c) ||
-        crc != crc32_update(0, out, n) || isize != (uint32_t)(n & 0xFFFFFFFFu))
+        crc != ch_crc32(0, out, n) || isize != (uint32_t)(n & 0xFFFFFFFFu))
         return fail(CH_INFLATE_MALFORMED, out, out_cap, out_len);
     *out_len = n;
     return CH_INFLATE_OK;
