@@ -1,0 +1,17 @@
+/* Shared inside the PIV edge (src/piv), not part of its interface. */
+#ifndef CH_PIV_INTERNAL_H
+#define CH_PIV_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "piv.h"
+
+/* The public key TLVs of a key of algorithm alg, all of v and nothing else: RSA 81 n 82 e (in
+ * either order, each once; n exactly the algorithm's bits once leading zeros are dropped, top
+ * bit set, odd; e 1..4 bytes, odd, >= 3) or EC 86 04||X||Y of the curve. pk written only when
+ * true. */
+bool ch_piv_pubkey_tlvs(ch_cur *v, uint8_t alg, ch_piv_pubkey *pk);
+
+#endif
