@@ -268,7 +268,130 @@ static const uint32_t pin_ids[] = {1, 2, 0, 3, 4, 5, 7, 8, 0xFFFFFFFFu};
  * DWORD, PIN_INFO (32) and CONTAINER_INFO (40 on LP64), larger. */
 static const uint32_t buf_sizes[] = {256, 0, 1, 3, 4, 8, 16, 31, 32, 40, 64, 4096};
 
+/* ---- tables of ops 22..31 (appended: the ones above keep their meaning) ---- */
+
+/* CardCreateContainerEx dwFlags: CARD_CREATE_CONTAINER_KEY_GEN (1), _KEY_IMPORT (2), junk. */
+static const uint32_t create_flags[] = {1, 2, 0, 3, 4, 0x80000000u, 0xFFFFFFFFu};
+/* dwKeySize: the default (0), every RSA size PIV holds, the curves' sizes, then none. */
+static const uint32_t key_sizes[] = {0,   2048, 1024, 3072,        4096, 256,  384,  521,
+                                     512, 8192, 1,    0xFFFFFFFFu, 2047, 4097, 1536, 16};
+/* CardCreateFile AccessCondition: EveryoneReadUserWriteAc (1), EveryoneReadAdminWriteAc (3),
+ * UserReadWriteAc (5), AdminReadWriteAc (6), UserWriteExecuteAc (2), UnknownAc (4), then the
+ * invalid InvalidAc (0), 7 and all bits. */
+static const uint32_t access_conds[] = {1, 3, 5, 6, 2, 4, 0, 7, 0xFFFFFFFFu};
+/* cbInitialCreationSize: none, small, one object (3052), the largest certificate
+ * (CH_PIV_CERT_MAX 16384), one past it, all bits. */
+static const uint32_t initial_sizes[] = {0, 1, 1024, 3052, 16384, 16385, 0xFFFFFFFFu};
+/* dwVersion of CARD_SIGNING_INFO, CARD_RSA_DECRYPT_INFO (2, 1, 0 = 1, 3 too new) and of
+ * CARD_DERIVE_KEY (1, 2, 0 = 1, 3): d bits 3..4. */
+static const uint32_t padded_versions[] = {2, 1, 0, 3};
+static const uint32_t derive_versions[] = {1, 2, 0, 3};
+/* CARD_DH_AGREEMENT_INFO dwVersion: 2 (the only one), 1 (obsolete), 0, 3, all bits. */
+static const uint32_t dh_versions[] = {2, 1, 0, 3, 0xFFFFFFFFu};
+/* dwSigningFlags: 0, CARD_BUFFER_SIZE_ONLY, CARD_PADDING_INFO_PRESENT, both,
+ * CRYPT_NOHASHOID alone and with each, then bits no one defined. */
+static const uint32_t sign_flags[] = {0,           0x20000000u, 0x40000000u, 0x60000000u,
+                                      1,           0x40000001u, 0x20000001u, 2,
+                                      0x80000000u, 0x10000000u, 0xFFFFFFFFu};
+/* aiHashAlg: CALG_SHA_256, none (0), CALG_SHA1, CALG_SSL3_SHAMD5, CALG_MD5, CALG_SHA_384,
+ * CALG_SHA_512, CALG_MD2 (0x8001, no DigestInfo here), CALG_HMAC (0x8009), CALG_RSA_SIGN
+ * (not a hash), all bits. */
+static const uint32_t hash_calgs[] = {0x800Cu, 0,       0x8004u, 0x8008u, 0x8003u, 0x800Du,
+                                      0x800Eu, 0x8001u, 0x8009u, 0x2400u, 0xFFFFFFFFu};
+
+/* BCrypt hash names (pszAlgId of the padding infos): the known ones, NULL, then names no hash
+ * has (case, suffix, prefix, empty, 300 units). */
+static const uint16_t *hash_names(unsigned sel)
+{
+    switch (sel % 11u) {
+    case 0: return W("SHA256");
+    case 1: return W("SHA1");
+    case 2: return W("SHA384");
+    case 3: return W("SHA512");
+    case 4: return W("MD5");
+    case 5: return NULL;
+    case 6: return W("sha256");
+    case 7: return W("SHA256X");
+    case 8: return W("SHA2");
+    case 9: return W("");
+    default: return long_name;
+    }
+}
+enum { HN_SHA256 = 0, HN_SHA1, HN_SHA384, HN_SHA512, HN_MD5, HN_NULL, HN_LOWER, HN_SUFFIX,
+       HN_PREFIX, HN_EMPTY, HN_LONG };
+
+/* dwPaddingType with the padding info's hash name: CARD_PADDING_NONE 1, _PKCS1 2, _PSS 4,
+ * _OAEP 8. CardSignData (c bits 4..7): */
+typedef struct padding { uint32_t type; uint8_t name; } padding;
+static const padding sign_pads[] = {
+    {2, HN_SHA256}, {2, HN_NULL},   {2, HN_SHA1},  {2, HN_SHA384},   {2, HN_SHA512},
+    {2, HN_MD5},    {4, HN_SHA256}, {4, HN_NULL},  {1, HN_NULL},     {8, HN_SHA256},
+    {0, HN_NULL},   {2, HN_LOWER},  {2, HN_SUFFIX}, {2, HN_LONG},    {3, HN_SHA256},
+    {0xFFFFFFFFu, HN_SHA256},
+};
+/* CardRSADecrypt (b bits 4..7): none (0: the whole block), PKCS1, OAEP with every hash, then
+ * what the module must refuse. */
+static const padding decrypt_pads[] = {
+    {0, HN_NULL},   {2, HN_NULL},    {8, HN_SHA1},   {8, HN_SHA256}, {8, HN_SHA384},
+    {8, HN_SHA512}, {8, HN_NULL},    {8, HN_MD5},    {8, HN_LOWER},  {1, HN_NULL},
+    {4, HN_SHA256}, {3, HN_NULL},    {0xFFFFFFFFu, HN_NULL},          {8, HN_LONG},
+    {2, HN_SHA256}, {8, HN_SUFFIX},
+};
+
+/* pwszKDF: BCRYPT_KDF_HASH, _HMAC, the three the module does not implement, then names no KDF
+ * has. */
+static const uint16_t *kdf_names(unsigned sel)
+{
+    switch (sel % 11u) {
+    case 0: return W("HASH");
+    case 1: return W("HMAC");
+    case 2: return W("TLS_PRF");
+    case 3: return W("SP800_56A_CONCAT");
+    case 4: return W("TRUNCATE");
+    case 5: return NULL;
+    case 6: return W("");
+    case 7: return W("hash");
+    case 8: return W("HASHX");
+    case 9: return W("HMA");
+    default: return long_name;
+    }
+}
+/* CARD_DERIVE_KEY dwFlags: 0, CARD_BUFFER_SIZE_ONLY, KDF_USE_SECRET_AS_HMAC_KEY_FLAG, both,
+ * CARD_RETURN_KEY_HANDLE, then junk. */
+static const uint32_t derive_flags[] = {0, 0x20000000u, 1, 0x20000001u,
+                                        0x1000000u, 2, 0x80000000u, 0xFFFFFFFFu};
+
+/* The KDF_HASH_ALGORITHM buffer: UTF-16LE bytes with an explicit length, so it may lack its
+ * terminator (the module must not read past cbBuffer). */
+typedef struct kdf_hash_buf { const char *bytes; uint8_t len; bool null; } kdf_hash_buf;
+#define KH(s) {s, (uint8_t)(sizeof(s) - 1), false}
+static const kdf_hash_buf kdf_hashes[] = {
+    KH("S\0H\0A\0" "2\0" "5\0" "6\0\0\0"),     /* SHA256 */
+    KH("S\0H\0A\0" "1\0\0\0"),                    /* SHA1 */
+    KH("S\0H\0A\0" "3\0" "8\0" "4\0\0\0"),     /* SHA384 */
+    KH("S\0H\0A\0" "5\0" "1\0" "2\0\0\0"),     /* SHA512 */
+    KH("M\0" "D\0" "5\0\0\0"),                     /* MD5: known, not implemented */
+    KH("S\0H\0A\0" "2\0" "5\0" "6\0"),            /* not terminated */
+    KH(""),                                            /* empty buffer */
+    {NULL, 14, true},                                  /* NULL pointer, 14 bytes */
+    KH("s\0h\0a\0" "2\0" "5\0" "6\0\0\0"),     /* case */
+    KH("S\0H\0A\0" "1\0\0\0" "x"),                /* terminated, odd length */
+    KH("S\0H\0A\0" "1\0\0\0" "S\0H\0A\0"),     /* terminated, more after */
+    KH("\0\0"),                                      /* empty name */
+    KH("S\0H\0A\0" "2\0" "5\0" "6\0\0"),         /* terminator cut in half */
+    KH("A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0A\0\0\0"), /* 17 units */
+    KH("S\0H\0A\0" "2\0" "5\0" "6\0X\0\0\0"), /* suffix */
+    KH("S"),                                          /* one byte */
+};
+#undef KH
+
 #define PICK(table, sel) ((table)[(sel) % (sizeof(table) / sizeof((table)[0]))])
+
+/* Agreement index: 0..9 (8 and 9 past CH_MD_MAX_AGREEMENTS) for sel < 128, the byte above. */
+static uint8_t agreement_index(uint8_t sel)
+{
+    return (sel & 0x80u) ? sel : (uint8_t)(sel % 10u);
+}
 
 static uint8_t container_index(uint8_t sel)
 {
@@ -282,7 +405,7 @@ void ch_fap_resolve(const ch_fap_record *r, ch_fap_call *call)
     size_t split = r->c < r->data_got ? r->c : r->data_got;
 
     memset(call, 0, sizeof *call);
-    call->op = op < CH_FAP_OP_RESERVED ? (ch_fap_op)op : CH_FAP_OP_RESERVED;
+    call->op = (ch_fap_op)op; /* every id of 0..CH_FAP_OPS-1 is an op now */
     call->null_card_data = (r->d & CH_FAP_D_NULL_CARD_DATA) != 0;
     call->nulls = r->d & 0x1Fu;
     call->data1 = r->data;
@@ -379,6 +502,98 @@ void ch_fap_resolve(const ch_fap_record *r, ch_fap_call *call)
         call->prop = props(CH_FAP_CONTAINER_PROPS + r->b);
         call->flags = PICK(prop_flags, r->c);
         break;
+    case CH_FAP_CREATE_CONTAINER:
+        call->container = container_index(r->a);
+        call->flags = PICK(create_flags, r->b & 0x0Fu);
+        call->key_spec = PICK(key_specs, r->b >> 4);
+        call->key_size = PICK(key_sizes, r->c & 0x0Fu);
+        call->pin_id = PICK(pin_ids, r->c >> 4);
+        break;
+    case CH_FAP_DELETE_CONTAINER:
+        call->container = container_index(r->a);
+        call->flags = PICK(gen_flags, r->b);
+        break;
+    case CH_FAP_WRITE_FILE:
+    case CH_FAP_DELETE_FILE:
+        call->dir = PICK(dirs, r->a);
+        call->file = PICK(files, r->b);
+        call->flags = PICK(gen_flags, r->c);
+        break;
+    case CH_FAP_CREATE_FILE:
+        call->dir = PICK(dirs, r->a);
+        call->file = PICK(files, r->b);
+        call->access = PICK(access_conds, r->c & 0x0Fu);
+        call->initial_size = PICK(initial_sizes, r->c >> 4);
+        break;
+    case CH_FAP_SIGN_DATA: {
+        const padding *pad = &PICK(sign_pads, r->c >> 4);
+        call->container = container_index(r->a);
+        call->key_spec = PICK(key_specs, r->b & 0x0Fu);
+        call->flags = PICK(sign_flags, r->b >> 4);
+        call->hash_alg = PICK(hash_calgs, r->c & 0x0Fu);
+        call->pad_type = pad->type;
+        call->pad_hash = hash_names(pad->name);
+        call->null_pad_info = (r->d & 0x02u) != 0;
+        call->struct_version = PICK(padded_versions, (r->d >> 3) & 3u);
+        call->pad_mode = (uint8_t)((r->d >> 5) & 3u);
+        break;
+    }
+    case CH_FAP_RSA_DECRYPT: {
+        const padding *pad = &PICK(decrypt_pads, r->b >> 4);
+        call->container = container_index(r->a);
+        call->key_spec = PICK(key_specs, r->b & 0x0Fu);
+        call->pad_type = pad->type;
+        call->pad_hash = hash_names(pad->name);
+        call->null_pad_info = (r->d & 0x20u) != 0;
+        call->struct_version = PICK(padded_versions, (r->d >> 3) & 3u);
+        /* label = data[0..c), ciphertext = the rest */
+        call->data1_len = split;
+        call->data2 = r->data_got > split ? r->data + split : NULL;
+        call->data2_len = r->data_got - split;
+        break;
+    }
+    case CH_FAP_CONSTRUCT_DH:
+        call->container = container_index(r->a);
+        call->flags = PICK(gen_flags, r->b);
+        call->struct_version = PICK(dh_versions, r->c);
+        break;
+    case CH_FAP_DERIVE_KEY: {
+        const kdf_hash_buf *kh = &PICK(kdf_hashes, r->c >> 4);
+        size_t at = 0, take;
+        call->agreement = agreement_index(r->a);
+        call->kdf = kdf_names(r->b & 0x0Fu);
+        call->flags = PICK(derive_flags, r->b >> 4);
+        call->kdf_buffers = r->c & 0x0Fu;
+        call->kdf_hash = kh->null ? NULL : (const uint8_t *)kh->bytes;
+        call->kdf_hash_len = kh->len;
+        call->kdf_hash_null = kh->null;
+        call->kdf_null_buffers = (r->d & 0x01u) != 0;
+        call->kdf_null_list = (r->d & 0x02u) != 0;
+        call->struct_version = PICK(derive_versions, (r->d >> 3) & 3u);
+        call->kdf_shape = (uint8_t)((r->d >> 5) & 3u);
+        /* data: u8 prepend length, u8 append length, prepend, append, HMAC key (the rest),
+         * each as much as the data holds */
+        {
+            size_t want_pre = r->data_got > 0 ? r->data[0] : 0;
+            size_t want_app = r->data_got > 1 ? r->data[1] : 0;
+            at = r->data_got < 2 ? r->data_got : 2;
+            take = want_pre < r->data_got - at ? want_pre : r->data_got - at;
+            call->kdf_prepend = take ? r->data + at : NULL;
+            call->kdf_prepend_len = take;
+            at += take;
+            take = want_app < r->data_got - at ? want_app : r->data_got - at;
+            call->kdf_append = take ? r->data + at : NULL;
+            call->kdf_append_len = take;
+            at += take;
+            call->kdf_key = r->data_got > at ? r->data + at : NULL;
+            call->kdf_key_len = r->data_got - at;
+        }
+        break;
+    }
+    case CH_FAP_DESTROY_DH:
+        call->agreement = agreement_index(r->a);
+        call->flags = PICK(gen_flags, r->b);
+        break;
     case CH_FAP_REACQUIRE:
     case CH_FAP_OP_RESERVED:
         break;
@@ -397,6 +612,9 @@ const char *ch_fap_op_name(ch_fap_op op)
         "CardGetChallengeEx", "CardAuthenticateEx", "CardChangeAuthenticatorEx",
         "CardDeauthenticateEx", "CardGetProperty", "CardSetProperty",
         "CardGetContainerProperty", "CardSetContainerProperty", "reacquire",
+        "CardCreateContainerEx", "CardDeleteContainer", "CardWriteFile", "CardCreateFile",
+        "CardDeleteFile", "CardSignData", "CardRSADecrypt", "CardConstructDHAgreement",
+        "CardDeriveKey", "CardDestroyDHAgreement",
     };
     return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "reserved";
 }

@@ -118,8 +118,8 @@ bool ch_finding_vpiv_next(ch_cur *entries, ch_finding_vpiv_step *step);
  *   n x { u8 op, u8 a, u8 b, u8 c, u8 d, u16le len, len bytes }
  *   rest: the card script (src/transport/script.h), starting with CardAcquireContext's SELECT.
  * The selectors a..d index the tables of finding.c (ch_fap_resolve); a record's op is taken
- * modulo CH_FAP_OPS, and the ids not assigned yet (CH_FAP_OP_RESERVED..) do nothing, so a
- * later entry point takes a free id without changing what existing findings mean. */
+ * modulo CH_FAP_OPS. Ids 22..31 were kept free (doing nothing) until the key, write and
+ * private-key entry points took them, so findings made before mean what they meant. */
 #define CH_FAP_MAX_CALLS 16u
 #define CH_FAP_OPS 32u
 #define CH_FAP_HEADER 4u     /* bytes before the first call record */
@@ -154,7 +154,17 @@ typedef enum ch_fap_op {
     CH_FAP_GET_CONTAINER_PROPERTY = 19,
     CH_FAP_SET_CONTAINER_PROPERTY = 20,
     CH_FAP_REACQUIRE = 21,               /* CardDeleteContext, then CardAcquireContext again */
-    CH_FAP_OP_RESERVED = 22,             /* 22..31: no operation (yet) */
+    CH_FAP_CREATE_CONTAINER = 22,        /* CardCreateContainerEx (v7), CardCreateContainer */
+    CH_FAP_DELETE_CONTAINER = 23,
+    CH_FAP_WRITE_FILE = 24,
+    CH_FAP_CREATE_FILE = 25,
+    CH_FAP_DELETE_FILE = 26,
+    CH_FAP_SIGN_DATA = 27,
+    CH_FAP_RSA_DECRYPT = 28,
+    CH_FAP_CONSTRUCT_DH = 29,
+    CH_FAP_DERIVE_KEY = 30,              /* v5 and above, as DESTROY_DH */
+    CH_FAP_DESTROY_DH = 31,
+    CH_FAP_OP_RESERVED = 32,             /* no id is free any more; kept for tools */
 } ch_fap_op;
 
 /* d, the NULL mask of a record: bit 7 passes pCardData = NULL; bit 0 / bit 1 the first /
@@ -163,6 +173,28 @@ typedef enum ch_fap_op {
  * CardChangeAuthenticatorEx bits 4..6 as its retry count selector. */
 #define CH_FAP_D_NULL_CARD_DATA 0x80u
 #define CH_FAP_D_PIN_SET_HIGH 0x10u
+/* The ops on a structure (CardSignData, CardRSADecrypt, CardConstructDHAgreement,
+ * CardDeriveKey) read d bit 2 as "the structure pointer is NULL", and CardSignData,
+ * CardRSADecrypt and CardDeriveKey bits 3..4 as the structure's dwVersion selector; bits 5..6
+ * are the CSP padding callback (CardSignData, CH_FAP_PAD_*), pPaddingInfo NULL (bit 5,
+ * CardRSADecrypt) or the parameter list's shape (CardDeriveKey, CH_FAP_KDF_LIST_*). */
+#define CH_FAP_D_NULL_STRUCT 0x04u
+
+/* pfnCspPadData during CardSignData (the module calls it for PSS only). */
+enum {
+    CH_FAP_PAD_BLOCK = 0,    /* returns a block of exactly cbMaxWidth bytes */
+    CH_FAP_PAD_FAIL = 1,     /* fails with SCARD_F_INTERNAL_ERROR */
+    CH_FAP_PAD_NONE = 2,     /* pfnCspPadData is NULL */
+    CH_FAP_PAD_LONG = 3,     /* returns a block one byte longer than cbMaxWidth */
+};
+
+/* CardDeriveKey's BCryptBufferDesc beyond the buffers the record chose. */
+enum {
+    CH_FAP_KDF_LIST_PLAIN = 0,
+    CH_FAP_KDF_LIST_VERSION = 1, /* ulVersion 1 */
+    CH_FAP_KDF_LIST_TWICE = 2,   /* the first buffer once more at the end */
+    CH_FAP_KDF_LIST_UNKNOWN = 3, /* one more buffer of BufferType 4 */
+};
 
 typedef struct ch_fap_record {
     uint8_t op, a, b, c, d;   /* op as read (ch_fap_resolve reduces it modulo CH_FAP_OPS) */
@@ -186,7 +218,7 @@ void ch_finding_apdu_decode(const uint8_t *data, size_t size, ch_finding_apdu *f
 /* A record turned into the arguments of its entry point (every table lives in finding.c).
  * Strings are NUL-terminated; NULL where the finding passes NULL. */
 typedef struct ch_fap_call {
-    ch_fap_op op;             /* CH_FAP_OP_RESERVED for every id without an entry point */
+    ch_fap_op op;             /* the record's op modulo CH_FAP_OPS: every id has an entry point */
     bool null_card_data;      /* d bit 7 */
     uint8_t nulls;            /* d bits 0..4: NULL inputs (0, 1) and outputs (2, 3, 4) */
     const char *dir;          /* file ops: directory (NULL = root) */
@@ -206,10 +238,33 @@ typedef struct ch_fap_call {
     size_t data1_len;
     const uint8_t *data2;     /* second (new PIN / target data): data after split point c */
     size_t data2_len;
+    /* ---- ops 22..31 ---- */
+    uint32_t key_size;        /* CardCreateContainerEx: dwKeySize */
+    uint32_t access;          /* CardCreateFile: AccessCondition */
+    uint32_t initial_size;    /* CardCreateFile: cbInitialCreationSize */
+    uint32_t hash_alg;        /* CardSignData: aiHashAlg */
+    uint32_t pad_type;        /* CardSignData / CardRSADecrypt v2: dwPaddingType */
+    const uint16_t *pad_hash; /* ... and the padding info's pszAlgId (NULL passes NULL) */
+    bool null_pad_info;       /* pPaddingInfo NULL (CardSignData d bit 1, CardRSADecrypt d
+                                 bit 5) */
+    uint8_t pad_mode;         /* CardSignData: CH_FAP_PAD_* */
+    uint8_t agreement;        /* CardDeriveKey / CardDestroyDHAgreement: agreement index */
+    const uint16_t *kdf;      /* CardDeriveKey: pwszKDF */
+    uint8_t kdf_buffers;      /* bit t: a BCryptBuffer of BufferType t (KDF_HASH_ALGORITHM 0,
+                                 KDF_SECRET_PREPEND 1, KDF_SECRET_APPEND 2, KDF_HMAC_KEY 3) */
+    uint8_t kdf_shape;        /* CH_FAP_KDF_LIST_* */
+    bool kdf_null_list;       /* pParameterList NULL (d bit 1) */
+    bool kdf_null_buffers;    /* pBuffers NULL with cBuffers as chosen (d bit 0) */
+    const uint8_t *kdf_hash;  /* the KDF_HASH_ALGORITHM buffer (UTF-16LE bytes, exactly */
+    size_t kdf_hash_len;      /* kdf_hash_len of them; NULL pointer: kdf_hash_null) */
+    bool kdf_hash_null;
+    const uint8_t *kdf_prepend, *kdf_append, *kdf_key; /* from the data: u8 prepend length, */
+    size_t kdf_prepend_len, kdf_append_len, kdf_key_len; /* u8 append length, then the two,
+                                                            then the HMAC key (the rest) */
 } ch_fap_call;
 
 void ch_fap_resolve(const ch_fap_record *r, ch_fap_call *call);
-/* The name of an op, for messages and tools ("CardReadFile", ..., "reserved"). */
+/* The name of an op, for messages and tools ("CardReadFile", ...). */
 const char *ch_fap_op_name(ch_fap_op op);
 
 /* Writes a finding: header, records, then the script (for the seed recorder and tools).

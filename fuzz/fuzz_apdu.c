@@ -1,6 +1,8 @@
 /* fuzz_apdu: a sequence of CSP calls through the function table of an acquired context, with
  * the card's answers scripted, so scripted answers reach every card exchange of the file
- * system, PIN, property and container entry points. Input layout: fuzz/finding.h,
+ * system, PIN, property and container entry points, and of the key, write and private-key
+ * entry points (ops 22..31: their own section below, with independent models of their
+ * card-free checks in apdu_model.c). Input layout: fuzz/finding.h,
  * docs/fuzzing.md "fuzz_apdu layout". Checks invariants, not only crashes (any failure aborts):
  *  - the return value is in the documented set of its entry point: the codes of every call
  *    (success, INVALID_PARAMETER, UNSUPPORTED_FEATURE, NO_MEMORY only after an injected
@@ -23,6 +25,7 @@
 #include <string.h>
 
 #include "cardmod.h"
+#include "apdu_model.h"
 #include "finding.h"
 #include "fuzz_check.h"
 #include "host.h"
@@ -54,6 +57,8 @@ typedef struct run {
     bool cardid_known;      /* the context has shown a card identifier: it never changes */
     uint8_t cardid[16];
     unsigned long fail_abs; /* absolute allocation number that fails, 0 = none */
+    uint8_t agreed;         /* agreement indexes in use (bit i: CardConstructDHAgreement gave
+                               index i, no CardDestroyDHAgreement since) */
 } run;
 
 /* ---------------------------------------------------------------------------------------
@@ -109,6 +114,27 @@ static bool own_code(ch_fap_op op, DWORD rc)
     case CH_FAP_AUTHENTICATE_EX:
         /* a PIN the card could never accept: WRONG_CHV without spending a try (md_auth.c) */
         return rc == SCARD_W_WRONG_CHV;
+    case CH_FAP_CREATE_CONTAINER: /* SECURITY_VIOLATION: PinId ROLE_ADMIN */
+        return rc == SCARD_E_NO_KEY_CONTAINER || rc == SCARD_W_SECURITY_VIOLATION;
+    case CH_FAP_WRITE_FILE: /* cardid/cardapps are read-only; a file that does not fit */
+        return rc == SCARD_E_FILE_NOT_FOUND || rc == SCARD_E_DIR_NOT_FOUND ||
+               rc == SCARD_W_SECURITY_VIOLATION || rc == SCARD_E_WRITE_TOO_MANY;
+    case CH_FAP_CREATE_FILE:
+        return rc == SCARD_E_DIR_NOT_FOUND || rc == ERROR_FILE_EXISTS ||
+               rc == SCARD_E_WRITE_TOO_MANY;
+    case CH_FAP_DELETE_FILE:
+        return rc == SCARD_E_FILE_NOT_FOUND || rc == SCARD_E_DIR_NOT_FOUND ||
+               rc == SCARD_W_SECURITY_VIOLATION;
+    case CH_FAP_SIGN_DATA:
+        return rc == ERROR_REVISION_MISMATCH || rc == SCARD_E_NO_KEY_CONTAINER;
+    case CH_FAP_RSA_DECRYPT: /* INSUFFICIENT_BUFFER: cbData below the modulus length;
+                                INVALID_VALUE: a bad padding block */
+        return rc == ERROR_REVISION_MISMATCH || rc == SCARD_E_NO_KEY_CONTAINER ||
+               rc == SCARD_E_INSUFFICIENT_BUFFER || rc == SCARD_E_INVALID_VALUE;
+    case CH_FAP_CONSTRUCT_DH: /* NO_MEMORY of its own: checked against the agreements */
+        return rc == ERROR_REVISION_MISMATCH || rc == SCARD_E_NO_KEY_CONTAINER;
+    case CH_FAP_DERIVE_KEY:
+        return rc == ERROR_REVISION_MISMATCH;
     case CH_FAP_UNBLOCK_PIN:
     case CH_FAP_CHANGE_AUTHENTICATOR:
     case CH_FAP_CHANGE_AUTHENTICATOR_EX:
@@ -465,6 +491,7 @@ static bool acquire(run *r)
              r->version);
     CH_CHECK(r->cd->pvVendorSpecific != NULL, "no context");
     r->alive = true;
+    r->agreed = 0; /* a new context holds no agreement */
     snapshot(r);
     return true;
 }
@@ -500,6 +527,26 @@ typedef struct outs {
     CARD_FILE_INFO fi;
 } outs;
 
+/* What every call ends with: the card identifier forgotten after a removal, CARD_DATA
+ * unchanged, the result reported. */
+static void finish_call(run *r, const ch_fap_call *call, DWORD rc, unsigned ex_before)
+{
+    if (rc == SCARD_W_REMOVED_CARD)
+        r->cardid_known = false; /* whatever answers next is not known to be this card */
+    CH_CHECK(memcmp(r->snap, r->cd, r->h.cd_size) == 0, "%s changed CARD_DATA",
+             ch_fap_op_name(call->op));
+    if (r->result)
+        r->result(r->res_ctx, call, rc);
+#ifdef CH_FAP_TRACE /* reading a finding: build with -DCH_FAP_TRACE */
+    fprintf(stderr, "fuzz_apdu: %s -> 0x%08X (%u APDUs)\n", ch_fap_op_name(call->op), rc,
+            r->exchanges(r->ex_ctx) - ex_before);
+#else
+    (void)ex_before;
+#endif
+}
+
+static void key_call(run *r, const ch_fap_call *call);
+
 static void call_once(run *r, const ch_fap_call *call)
 {
     PCARD_DATA cd = call->null_card_data ? NULL : r->cd;
@@ -515,6 +562,14 @@ static void call_once(run *r, const ch_fap_call *call)
     bool attempts_may_change = false, len_may_change = false;
     DWORD rc = SCARD_S_SUCCESS;
 
+    if (call->op >= CH_FAP_CREATE_CONTAINER) { /* ops 22..31: their own section below */
+        free(dir);
+        free(file);
+        free(user);
+        free(prop);
+        key_call(r, call);
+        return;
+    }
     memset(&o, PAT, sizeof o);
     o.caps.dwVersion = o.fs.dwVersion = o.ks.dwVersion = o.ci.dwVersion = o.fi.dwVersion =
         call->struct_version;
@@ -732,8 +787,7 @@ static void call_once(run *r, const ch_fap_call *call)
         rc = r->cd->pfnCardSetContainerProperty(cd, call->container, prop, in1.p,
                                                 (DWORD)in1.n, call->flags);
         break;
-    case CH_FAP_REACQUIRE:
-    case CH_FAP_OP_RESERVED:
+    default: /* REACQUIRE: run_calls; ops 22..31: key_call */
         break;
     }
 
@@ -773,16 +827,7 @@ static void call_once(run *r, const ch_fap_call *call)
                  ch_fap_op_name(call->op), rc);
     }
 
-    if (rc == SCARD_W_REMOVED_CARD)
-        r->cardid_known = false; /* whatever answers next is not known to be this card */
-    CH_CHECK(memcmp(r->snap, r->cd, r->h.cd_size) == 0, "%s changed CARD_DATA",
-             ch_fap_op_name(call->op));
-    if (r->result)
-        r->result(r->res_ctx, call, rc);
-#ifdef CH_FAP_TRACE /* reading a finding: build with -DCH_FAP_TRACE */
-    fprintf(stderr, "fuzz_apdu: %s -> 0x%08X (%u APDUs)\n", ch_fap_op_name(call->op), rc,
-            r->exchanges(r->ex_ctx) - ex_before);
-#endif
+    finish_call(r, call, rc, ex_before);
     in_done(&in1, "input buffer");
     in_done(&in2, "second input buffer");
     free(prop_buf);
@@ -793,12 +838,766 @@ static void call_once(run *r, const ch_fap_call *call)
     free(prop);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Ops 22..31: containers, writes, signing, decryption, ECDH (docs/entry-points.md "Keys",
+ * "Writes", "Signing, decryption, ECDH"). Each call's card-free refusals are predicted here
+ * (apdu_model.c for the key blob, the peer key and the KDF parameters) and must come with no
+ * APDU and no allocation; where the contract gives no order between two failed checks, either
+ * result is right.
+ * ------------------------------------------------------------------------------------- */
+typedef struct expect {
+    DWORD code[8];
+    unsigned n;
+} expect;
+
+static void expect_if(expect *e, bool cond, DWORD code)
+{
+    if (cond && e->n < sizeof e->code / sizeof e->code[0])
+        e->code[e->n++] = code;
+}
+
+static bool expected(const expect *e, DWORD rc)
+{
+    for (unsigned i = 0; i < e->n; i++)
+        if (e->code[i] == rc)
+            return true;
+    return false;
+}
+
+/* The file system's names, as docs/card-mapping.md "Files" spells them. */
+typedef enum { FK_ERROR, FK_CARDID, FK_CARDCF, FK_CARDAPPS, FK_CMAPFILE, FK_CERT } file_kind;
+
+static int lower_hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static file_kind resolve_name(const char *dir, const char *file, DWORD *err)
+{
+    if (dir && !dir[0])
+        dir = NULL; /* "" is the root */
+    *err = SCARD_E_INVALID_PARAMETER;
+    if (!file || !file[0] || strlen(file) > 8 || (dir && strlen(dir) > 8))
+        return FK_ERROR;
+    *err = SCARD_E_FILE_NOT_FOUND;
+    if (!dir)
+        return name_is(file, "cardid")   ? FK_CARDID
+               : name_is(file, "cardcf") ? FK_CARDCF
+               : name_is(file, "cardapps") ? FK_CARDAPPS
+                                           : FK_ERROR;
+    if (strcmp(dir, "mscp") != 0) {
+        *err = SCARD_E_DIR_NOT_FOUND;
+        return FK_ERROR;
+    }
+    if (name_is(file, "cmapfile"))
+        return FK_CMAPFILE;
+    if (strlen(file) == 5 && file[0] == 'k' && (file[1] == 's' || file[1] == 'x') &&
+        file[2] == 'c' && lower_hex(file[3]) >= 0 && lower_hex(file[4]) >= 0 &&
+        lower_hex(file[3]) * 16 + lower_hex(file[4]) < 24)
+        return FK_CERT;
+    return FK_ERROR;
+}
+
+static bool keyspec_known(DWORD spec)
+{
+    return spec == AT_KEYEXCHANGE || spec == AT_SIGNATURE ||
+           (spec >= AT_ECDSA_P256 && spec <= AT_ECDHE_P521);
+}
+
+/* The shape of a cmapfile the CSP writes, checked before any APDU (entry-points.md "Writes"):
+ * whole 86-byte records, at most one default and only on a valid record, a valid record's
+ * name terminated within its 40 units and not empty, one key size per record (sig or kx),
+ * valid records only in the first 24 (else WRITE_TOO_MANY). The module stops at the first
+ * bad record; every record's refusal is a right answer here. */
+static void cmapfile_refusals(const uint8_t *p, size_t len, expect *e)
+{
+    unsigned defaults = 0;
+
+    if (len % sizeof(CONTAINER_MAP_RECORD)) {
+        expect_if(e, true, SCARD_E_INVALID_PARAMETER);
+        return;
+    }
+    for (size_t off = 0; off < len; off += sizeof(CONTAINER_MAP_RECORD)) {
+        const uint8_t *rec = p + off;
+        bool valid = (rec[80] & CONTAINER_MAP_VALID_CONTAINER) != 0, terminated = false;
+        if (rec[80] & CONTAINER_MAP_DEFAULT_CONTAINER)
+            expect_if(e, !valid || ++defaults > 1, SCARD_E_INVALID_PARAMETER);
+        if (!valid)
+            continue;
+        for (size_t i = 0; i < 80; i += 2)
+            terminated = terminated || (rec[i] == 0 && rec[i + 1] == 0);
+        expect_if(e, !terminated || (rec[0] == 0 && rec[1] == 0) ||
+                         ((rec[82] || rec[83]) && (rec[84] || rec[85])),
+                  SCARD_E_INVALID_PARAMETER);
+        expect_if(e, off / sizeof(CONTAINER_MAP_RECORD) >= 24, SCARD_E_WRITE_TOO_MANY);
+    }
+}
+
+/* The PIN of a container's key (docs/card-mapping.md): 9C (index 1) its own sign PIN, 9E
+ * (index 3) none, the others the PIV PIN. */
+static DWORD container_pin(BYTE idx)
+{
+    return idx == 1 ? 3u : idx == 3 ? ROLE_EVERYONE : ROLE_USER;
+}
+
+/* CardCreateContainerEx's checks before the card, in the documented order (entry-points.md
+ * "Keys", 1..8): the one result they give, SCARD_S_SUCCESS when they pass. */
+static DWORD create_verdict(const ch_fap_call *call, DWORD pin, const uint8_t *blob,
+                            size_t blob_len, const char **why)
+{
+    DWORD spec = call->key_spec, size = call->key_size;
+    bool rsa = spec == AT_KEYEXCHANGE || spec == AT_SIGNATURE;
+    bool p256 = spec == AT_ECDSA_P256 || spec == AT_ECDHE_P256;
+    bool p384 = spec == AT_ECDSA_P384 || spec == AT_ECDHE_P384;
+
+    *why = "argument";
+    if (call->flags != CARD_CREATE_CONTAINER_KEY_GEN &&
+        call->flags != CARD_CREATE_CONTAINER_KEY_IMPORT)
+        return SCARD_E_INVALID_PARAMETER;
+    if (!keyspec_known(spec))
+        return SCARD_E_INVALID_PARAMETER;
+    if (!(rsa ? (size == 0 || size == 1024 || size == 2048 || size == 3072 || size == 4096)
+              : p256 ? (size == 0 || size == 256)
+              : p384 ? (size == 0 || size == 384)
+                     : false))
+        return SCARD_E_UNSUPPORTED_FEATURE; /* P-521 or a size PIV does not hold */
+    if (pin == ROLE_ADMIN)
+        return SCARD_W_SECURITY_VIOLATION;
+    if (call->container >= 24)
+        return SCARD_E_NO_KEY_CONTAINER;
+    if (pin >= MAX_PINS || (pin != ROLE_USER && pin != container_pin(call->container)))
+        return SCARD_E_INVALID_PARAMETER;
+    if (call->flags == CARD_CREATE_CONTAINER_KEY_GEN)
+        return SCARD_S_SUCCESS;
+    if (!blob)
+        return SCARD_E_INVALID_PARAMETER;
+    return ch_fapm_blob_verdict(blob, blob_len, spec, size, why);
+}
+
+/* ---- the CSP's padding callback (CardSignData with CARD_PADDING_PSS) ---- */
+static struct {
+    uint8_t mode;                   /* CH_FAP_PAD_* */
+    const CARD_SIGNING_INFO *info;  /* the structure of the call in progress */
+    unsigned calls;
+    DWORD width, returned;          /* cbMaxWidth of the last call, what it returned */
+} padcb;
+
+static DWORD WINAPI csp_pad(PCARD_SIGNING_INFO si, DWORD width, DWORD *pcb, PBYTE *ppb)
+{
+    DWORD n = width + (padcb.mode == CH_FAP_PAD_LONG ? 1u : 0u);
+    PBYTE b;
+
+    padcb.calls++;
+    padcb.width = width;
+    CH_CHECK(si == padcb.info, "pfnCspPadData got another structure");
+    CH_CHECK(width == 128 || width == 256 || width == 384 || width == 512,
+             "pfnCspPadData asked for %u bytes", width);
+    CH_CHECK(pcb && ppb, "pfnCspPadData without outputs");
+    if (padcb.mode == CH_FAP_PAD_FAIL)
+        return padcb.returned = SCARD_F_INTERNAL_ERROR;
+    b = ch_host_alloc(n);
+    if (!b)
+        return padcb.returned = SCARD_E_NO_MEMORY; /* the injected failure */
+    /* A PSS-shaped block below any modulus: 00, bytes of the hash, BC. */
+    for (DWORD i = 0; i < n; i++)
+        b[i] = (uint8_t)((si->cbData ? si->pbData[i % si->cbData] : 0u) ^ (i & 0xFFu));
+    b[0] = 0x00;
+    b[n - 1] = 0xBC;
+    *pcb = n;
+    *ppb = b;
+    return padcb.returned = SCARD_S_SUCCESS;
+}
+
+/* The callback is a CARD_DATA member the CSP sets: set in the structure and its snapshot. */
+static void set_pad(run *r, PFN_CSP_PAD_DATA fn)
+{
+    r->cd->pfnCspPadData = fn;
+    memcpy(r->snap + offsetof(CARD_DATA, pfnCspPadData), &r->cd->pfnCspPadData,
+           sizeof r->cd->pfnCspPadData);
+}
+
+/* The length of the signature of a key named by keyspec: 64 / 96 for ECDSA; the RSA modulus
+ * length is one of PIV's four. */
+static void check_signature_len(DWORD spec, DWORD n)
+{
+    if (spec == AT_ECDSA_P256 || spec == AT_ECDHE_P256)
+        CH_CHECK(n == 64, "P-256 signature of %u bytes", n);
+    else if (spec == AT_ECDSA_P384 || spec == AT_ECDHE_P384)
+        CH_CHECK(n == 96, "P-384 signature of %u bytes", n);
+    else
+        CH_CHECK((spec == AT_KEYEXCHANGE || spec == AT_SIGNATURE) &&
+                     (n == 128 || n == 256 || n == 384 || n == 512),
+                 "keyspec %u signature of %u bytes", spec, n);
+}
+
+/* The hash length CardSignData's PKCS#1 block is made for (the data must have it), 0 when
+ * it takes no DigestInfo (raw, PSS) or the hash is not one it knows (INVALID_PARAMETER). */
+static size_t sign_hash_len(const ch_fap_call *call, const WCHAR *name)
+{
+    if (call->flags & CARD_PADDING_INFO_PRESENT) {
+        if (call->pad_type != CARD_PADDING_PKCS1 || !name || (call->flags & CRYPT_NOHASHOID))
+            return 0;
+        return ch_fapm_hash_name_len(name);
+    }
+    if (call->hash_alg == 0 || (call->flags & CRYPT_NOHASHOID))
+        return 0;
+    return ch_fapm_calg_len(call->hash_alg);
+}
+
+/* Every padding info structure the CSP may pass, as one heap block per kind. */
+typedef union pad_info {
+    BCRYPT_PKCS1_PADDING_INFO pkcs1;
+    BCRYPT_PSS_PADDING_INFO pss;
+    BCRYPT_OAEP_PADDING_INFO oaep;
+} pad_info;
+
+static size_t pad_info_size(DWORD type)
+{
+    return type == CARD_PADDING_PSS    ? sizeof(BCRYPT_PSS_PADDING_INFO)
+           : type == CARD_PADDING_OAEP ? sizeof(BCRYPT_OAEP_PADDING_INFO)
+                                       : sizeof(BCRYPT_PKCS1_PADDING_INFO);
+}
+
+/* The padding info of a call: the hash name (a heap copy) and, for OAEP, the label; the
+ * pointer is NULL when the finding says so. `copy` keeps what was passed. */
+static void *make_pad_info(const ch_fap_call *call, WCHAR *name, uint8_t *label,
+                           size_t label_len, pad_info *copy)
+{
+    size_t n = pad_info_size(call->pad_type);
+    void *p;
+
+    memset(copy, 0, sizeof *copy);
+    if (call->pad_type == CARD_PADDING_OAEP) {
+        copy->oaep.pszAlgId = name;
+        copy->oaep.pbLabel = label;
+        copy->oaep.cbLabel = (ULONG)label_len;
+    } else if (call->pad_type == CARD_PADDING_PSS) {
+        copy->pss.pszAlgId = name;
+        copy->pss.cbSalt = 32;
+    } else {
+        copy->pkcs1.pszAlgId = name;
+    }
+    if (call->null_pad_info)
+        return NULL;
+    p = exact(copy, n);
+    return p;
+}
+
+/* The structure of the four private-key calls, allocated at exactly the size of its version
+ * (v1 of CARD_SIGNING_INFO, CARD_RSA_DECRYPT_INFO, CARD_DERIVE_KEY ends before the v2
+ * members), so ASan sees the module reading a member the CSP's version does not have. */
+static void *make_struct(const void *full, size_t full_size, size_t v1_size, DWORD version,
+                         size_t *size)
+{
+    *size = version <= 1 ? v1_size : full_size;
+    return exact(full, *size);
+}
+
+typedef struct kdf_args {
+    BCryptBuffer bufs[6];
+    BCryptBufferDesc desc;
+    uint8_t *mem[6];   /* each buffer's bytes (exact heap copies) */
+    BCryptBuffer *arr; /* the array passed (heap, exact) */
+    BCryptBufferDesc *list;
+} kdf_args;
+
+/* The parameter list of CardDeriveKey from the finding (finding.h "kdf_*"). */
+static void kdf_make(const ch_fap_call *call, kdf_args *k)
+{
+    unsigned n = 0;
+
+    memset(k, 0, sizeof *k);
+    for (ULONG t = 0; t < 4; t++) {
+        const uint8_t *src = NULL;
+        size_t len = 0;
+        if (!(call->kdf_buffers & (1u << t)))
+            continue;
+        switch (t) {
+        case KDF_HASH_ALGORITHM: src = call->kdf_hash, len = call->kdf_hash_len; break;
+        case KDF_SECRET_PREPEND: src = call->kdf_prepend, len = call->kdf_prepend_len; break;
+        case KDF_SECRET_APPEND: src = call->kdf_append, len = call->kdf_append_len; break;
+        default: src = call->kdf_key, len = call->kdf_key_len; break;
+        }
+        k->bufs[n].BufferType = t;
+        k->bufs[n].cbBuffer = (ULONG)len;
+        k->mem[n] = (t == KDF_HASH_ALGORITHM && call->kdf_hash_null) ? NULL : exact(src, len);
+        k->bufs[n].pvBuffer = k->mem[n];
+        n++;
+    }
+    if (call->kdf_shape == CH_FAP_KDF_LIST_TWICE && n > 0) {
+        k->bufs[n] = k->bufs[0]; /* the same bytes, a second time */
+        n++;
+    } else if (call->kdf_shape == CH_FAP_KDF_LIST_UNKNOWN) {
+        k->mem[n] = exact("\1\2\3\4", 4);
+        k->bufs[n].BufferType = 4; /* no KDF_* has it */
+        k->bufs[n].cbBuffer = 4;
+        k->bufs[n].pvBuffer = k->mem[n];
+        n++;
+    }
+    k->desc.ulVersion = call->kdf_shape == CH_FAP_KDF_LIST_VERSION ? 1u : BCRYPTBUFFER_VERSION;
+    k->desc.cBuffers = n;
+    k->arr = exact(k->bufs, n * sizeof(BCryptBuffer));
+    k->desc.pBuffers = call->kdf_null_buffers ? NULL : k->arr;
+    k->list = call->kdf_null_list ? NULL : exact(&k->desc, sizeof k->desc);
+}
+
+/* The parameters are the CSP's: never written. */
+static void kdf_done(kdf_args *k, const ch_fap_call *call)
+{
+    unsigned n = k->desc.cBuffers;
+    if (k->list)
+        CH_CHECK(memcmp(k->list, &k->desc, sizeof k->desc) == 0, "parameter list written");
+    CH_CHECK(n == 0 || memcmp(k->arr, k->bufs, n * sizeof(BCryptBuffer)) == 0,
+             "BCryptBuffer array written");
+    for (unsigned i = 0; i < 6; i++) {
+        const uint8_t *src;
+        if (!k->mem[i] || i >= n)
+            continue;
+        switch (k->bufs[i].BufferType) {
+        case KDF_HASH_ALGORITHM: src = call->kdf_hash; break;
+        case KDF_SECRET_PREPEND: src = call->kdf_prepend; break;
+        case KDF_SECRET_APPEND: src = call->kdf_append; break;
+        case KDF_HMAC_KEY: src = call->kdf_key; break;
+        default: src = (const uint8_t *)"\1\2\3\4"; break;
+        }
+        CH_CHECK(k->bufs[i].cbBuffer == 0 || memcmp(k->mem[i], src, k->bufs[i].cbBuffer) == 0,
+                 "KDF parameter buffer %u written", i);
+    }
+    for (unsigned i = 0; i < 6; i++)
+        free(k->mem[i]); /* a repeated buffer has no bytes of its own (mem NULL) */
+    free(k->arr);
+    free(k->list);
+}
+
+static void key_call(run *r, const ch_fap_call *call)
+{
+    PCARD_DATA cd = call->null_card_data ? NULL : r->cd;
+    uint8_t n = call->nulls;
+    bool no_struct = (n & CH_FAP_D_NULL_STRUCT) != 0;
+    unsigned ex_before = r->exchanges(r->ex_ctx);
+    unsigned long allocs_before = ch_host_alloc_count();
+    char *dir = sdup(call->dir), *file = sdup(call->file);
+    WCHAR *name = wdup(call->pad_hash), *kdf = wdup(call->kdf);
+    inbuf in1 = {0}, in2 = {0};
+    expect pre = {{0}, 0};
+    bool passes_to_card = true; /* the arguments pass every card-free check (below) */
+    bool card_free = false;     /* the call never needs the card */
+    bool invalid_before_card = false; /* INVALID_PARAMETER may come before the card */
+    const char *why = "argument";
+    DWORD rc = SCARD_S_SUCCESS;
+
+    expect_if(&pre, call->null_card_data, SCARD_E_INVALID_PARAMETER);
+    switch (call->op) {
+    case CH_FAP_CREATE_CONTAINER: {
+        bool ex = r->version >= CARD_DATA_VERSION_SEVEN;
+        DWORD pin = ex ? call->pin_id : ROLE_USER, verdict;
+        size_t blen = ch_fapm_blob_len(call->data1, call->data1_len);
+        uint8_t *blob = calloc(1, blen);
+        CH_CHECK(blob != NULL, "out of memory");
+        if (call->data1_len)
+            memcpy(blob, call->data1, call->data1_len < blen ? call->data1_len : blen);
+        in_make(&in1, blob, blen, (n & 1u) != 0); /* exactly the header's length */
+        free(blob);
+        verdict = create_verdict(call, pin, in1.p, in1.n, &why);
+        expect_if(&pre, verdict != SCARD_S_SUCCESS, verdict);
+        rc = ex ? r->cd->pfnCardCreateContainerEx(cd, call->container, call->flags,
+                                                  call->key_spec, call->key_size, in1.p, pin)
+                : r->cd->pfnCardCreateContainer(cd, call->container, call->flags,
+                                                call->key_spec, call->key_size, in1.p);
+        break;
+    }
+    case CH_FAP_DELETE_CONTAINER:
+        expect_if(&pre, call->flags != 0, SCARD_E_INVALID_PARAMETER);
+        card_free = call->container >= 24; /* nothing to delete: success, nothing sent */
+        rc = r->cd->pfnCardDeleteContainer(cd, call->container, call->flags);
+        if (card_free && !pre.n)
+            CH_CHECK(rc == SCARD_S_SUCCESS, "deleting container %u: 0x%08X", call->container,
+                     rc);
+        break;
+    case CH_FAP_WRITE_FILE: {
+        DWORD err;
+        file_kind k = resolve_name(call->dir, call->file, &err);
+        size_t len = call->data1_len;
+        in_make(&in1, call->data1, len, (n & 1u) != 0);
+        expect_if(&pre, call->flags != 0 || (!in1.p && len), SCARD_E_INVALID_PARAMETER);
+        expect_if(&pre, k == FK_ERROR, err);
+        expect_if(&pre, k == FK_CARDID || k == FK_CARDAPPS, SCARD_W_SECURITY_VIOLATION);
+        expect_if(&pre, k == FK_CARDCF && len < 6, SCARD_E_INVALID_PARAMETER);
+        expect_if(&pre, k == FK_CARDCF && len > 64, SCARD_E_WRITE_TOO_MANY);
+        expect_if(&pre, k == FK_CERT && len == 0, SCARD_E_INVALID_PARAMETER);
+        expect_if(&pre, k == FK_CERT && len > 16384, SCARD_E_WRITE_TOO_MANY);
+        if (k == FK_CMAPFILE && in1.p)
+            cmapfile_refusals(in1.p, len, &pre);
+        /* a certificate is parsed (the CSP's compressed format undone) before the card is
+         * asked: INVALID_PARAMETER for one that does not parse, with no APDU */
+        invalid_before_card = k == FK_CERT;
+        rc = r->cd->pfnCardWriteFile(cd, dir, file, call->flags, in1.p, (DWORD)len);
+        break;
+    }
+    case CH_FAP_CREATE_FILE: {
+        DWORD err;
+        file_kind k = resolve_name(call->dir, call->file, &err);
+        expect_if(&pre, call->access < 1 || call->access > 6, SCARD_E_INVALID_PARAMETER);
+        /* a name PIV has no place for cannot be created */
+        expect_if(&pre, k == FK_ERROR,
+                  err == SCARD_E_FILE_NOT_FOUND ? SCARD_E_UNSUPPORTED_FEATURE : err);
+        expect_if(&pre, k != FK_ERROR && k != FK_CERT, ERROR_FILE_EXISTS);
+        expect_if(&pre, k == FK_CERT && call->initial_size > 16384, SCARD_E_WRITE_TOO_MANY);
+        rc = r->cd->pfnCardCreateFile(cd, dir, file, call->initial_size,
+                                      (CARD_FILE_ACCESS_CONDITION)call->access);
+        break;
+    }
+    case CH_FAP_DELETE_FILE: {
+        DWORD err;
+        file_kind k = resolve_name(call->dir, call->file, &err);
+        expect_if(&pre, call->flags != 0, SCARD_E_INVALID_PARAMETER);
+        expect_if(&pre, k == FK_ERROR, err);
+        expect_if(&pre, k != FK_ERROR && k != FK_CERT, SCARD_W_SECURITY_VIOLATION);
+        rc = r->cd->pfnCardDeleteFile(cd, dir, file, call->flags);
+        break;
+    }
+    case CH_FAP_SIGN_DATA: {
+        CARD_SIGNING_INFO si, *p;
+        pad_info pi_copy;
+        void *pi;
+        size_t size = 0;
+        DWORD version = call->struct_version ? call->struct_version : 1u;
+        in_make(&in1, call->data1, call->data1_len, (n & 1u) != 0);
+        pi = make_pad_info(call, name, NULL, 0, &pi_copy);
+        memset(&si, PAT, sizeof si);
+        si.dwVersion = call->struct_version;
+        si.bContainerIndex = call->container;
+        si.dwKeySpec = call->key_spec;
+        si.dwSigningFlags = call->flags;
+        si.aiHashAlg = call->hash_alg;
+        si.pbData = in1.p;
+        si.cbData = (DWORD)in1.n;
+        si.pPaddingInfo = pi;
+        si.dwPaddingType = call->pad_type;
+        p = no_struct ? NULL : make_struct(&si, sizeof si, offsetof(CARD_SIGNING_INFO,
+                                                                    pPaddingInfo),
+                                           call->struct_version, &size);
+        if (!p) {
+            expect_if(&pre, true, SCARD_E_INVALID_PARAMETER);
+        } else if (version > CARD_SIGNING_INFO_CURRENT_VERSION) {
+            expect_if(&pre, true, ERROR_REVISION_MISMATCH);
+        } else {
+            expect_if(&pre, !in1.p || !in1.n ||
+                                (call->flags & ~(DWORD)(CARD_BUFFER_SIZE_ONLY |
+                                                        CARD_PADDING_INFO_PRESENT |
+                                                        CRYPT_NOHASHOID)),
+                      SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, !keyspec_known(call->key_spec), SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, (call->flags & CARD_PADDING_INFO_PRESENT) && (version < 2 || !pi),
+                      SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, call->container >= 24, SCARD_E_NO_KEY_CONTAINER);
+        }
+        padcb.mode = call->pad_mode;
+        padcb.info = p;
+        padcb.calls = 0;
+        set_pad(r, call->pad_mode == CH_FAP_PAD_NONE ? NULL : csp_pad);
+        rc = r->cd->pfnCardSignData(cd, p);
+        set_pad(r, NULL);
+        if (padcb.calls) {
+            CH_CHECK(padcb.calls == 1 && p && version == 2 &&
+                         (call->flags & CARD_PADDING_INFO_PRESENT) &&
+                         call->pad_type == CARD_PADDING_PSS &&
+                         !(call->flags & CARD_BUFFER_SIZE_ONLY),
+                     "pfnCspPadData called %u times, not for PSS", padcb.calls);
+            if (padcb.returned != SCARD_S_SUCCESS)
+                CH_CHECK(rc == padcb.returned, "pfnCspPadData failed 0x%08X, the call 0x%08X",
+                         padcb.returned, rc);
+            else if (padcb.mode == CH_FAP_PAD_LONG)
+                CH_CHECK(rc == SCARD_E_UNEXPECTED, "a padded block longer than the modulus "
+                         "was taken: 0x%08X", rc);
+        }
+        if (p && rc == SCARD_S_SUCCESS) {
+            CARD_SIGNING_INFO got;
+            size_t want_hash = sign_hash_len(call, name);
+            memcpy(&got, p, size);
+            check_signature_len(call->key_spec, got.cbSignedData);
+            if (padcb.calls)
+                CH_CHECK(got.cbSignedData == padcb.width, "PSS signature of %u bytes for a "
+                         "block of %u", got.cbSignedData, padcb.width);
+            if (want_hash && (call->key_spec == AT_KEYEXCHANGE ||
+                              call->key_spec == AT_SIGNATURE))
+                CH_CHECK(in1.n == want_hash, "PKCS#1 signature of a %zu-byte hash for a "
+                         "%zu-byte algorithm", in1.n, want_hash);
+            if (call->flags & CARD_BUFFER_SIZE_ONLY) {
+                CH_CHECK(got.pbSignedData == si.pbSignedData,
+                         "CARD_BUFFER_SIZE_ONLY wrote pbSignedData");
+            } else {
+                CH_CHECK(got.pbSignedData != NULL, "no signature");
+                free_returned(r, got.pbSignedData);
+            }
+            got.pbSignedData = si.pbSignedData;
+            got.cbSignedData = si.cbSignedData;
+            CH_CHECK(memcmp(&got, &si, size) == 0, "CardSignData wrote another member");
+        } else if (p) {
+            CH_CHECK(memcmp(p, &si, size) == 0, "failed CardSignData (0x%08X) wrote its "
+                     "structure", rc);
+        }
+        if (pi) {
+            CH_CHECK(memcmp(pi, &pi_copy, pad_info_size(call->pad_type)) == 0,
+                     "padding info written");
+            free(pi);
+        }
+        free(p);
+        break;
+    }
+    case CH_FAP_RSA_DECRYPT: {
+        CARD_RSA_DECRYPT_INFO di, *p;
+        pad_info pi_copy;
+        void *pi;
+        size_t size = 0, hlen = ch_fapm_hash_name_len(name);
+        DWORD version = call->struct_version ? call->struct_version : 1u;
+        in_make(&in1, call->data1, call->data1_len, (n & 2u) != 0);  /* the label */
+        in_make(&in2, call->data2, call->data2_len, (n & 1u) != 0);  /* the ciphertext */
+        pi = make_pad_info(call, name, in1.p, in1.n, &pi_copy);
+        memset(&di, PAT, sizeof di);
+        di.dwVersion = call->struct_version;
+        di.bContainerIndex = call->container;
+        di.dwKeySpec = call->key_spec;
+        di.pbData = in2.p;
+        di.cbData = (DWORD)in2.n;
+        di.pPaddingInfo = pi;
+        di.dwPaddingType = call->pad_type;
+        p = no_struct ? NULL : make_struct(&di, sizeof di, offsetof(CARD_RSA_DECRYPT_INFO,
+                                                                    pPaddingInfo),
+                                           call->struct_version, &size);
+        if (!p) {
+            expect_if(&pre, true, SCARD_E_INVALID_PARAMETER);
+        } else if (version > CARD_RSA_KEY_DECRYPT_INFO_CURRENT_VERSION) {
+            expect_if(&pre, true, ERROR_REVISION_MISMATCH);
+        } else {
+            DWORD t = call->pad_type;
+            expect_if(&pre, !in2.p || !in2.n, SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, call->key_spec != AT_KEYEXCHANGE && call->key_spec != AT_SIGNATURE,
+                      SCARD_E_INVALID_PARAMETER);
+            if (version >= 2) {
+                expect_if(&pre, t != 0 && t != CARD_PADDING_NONE && t != CARD_PADDING_PKCS1 &&
+                                    t != CARD_PADDING_OAEP,
+                          SCARD_E_INVALID_PARAMETER);
+                /* OAEP needs its info, a hash that has an MGF1 (not MD5), a label or none */
+                expect_if(&pre, t == CARD_PADDING_OAEP &&
+                                    (!pi || !name || (!in1.p && in1.n) || hlen == 0 ||
+                                     hlen == 16),
+                          SCARD_E_INVALID_PARAMETER);
+            }
+            expect_if(&pre, call->container >= 24, SCARD_E_NO_KEY_CONTAINER);
+        }
+        rc = r->cd->pfnCardRSADecrypt(cd, p);
+        if (p && rc == SCARD_S_SUCCESS) {
+            CARD_RSA_DECRYPT_INFO got;
+            bool unpads = version >= 2 && (call->pad_type == CARD_PADDING_PKCS1 ||
+                                           call->pad_type == CARD_PADDING_OAEP);
+            memcpy(&got, p, size);
+            if (!unpads)
+                CH_CHECK(got.cbData == in2.n, "the whole block is %u bytes of %zu",
+                         got.cbData, in2.n);
+            else if (call->pad_type == CARD_PADDING_PKCS1)
+                CH_CHECK(in2.n >= 11 && got.cbData <= in2.n - 11,
+                         "PKCS#1 message of %u bytes from a %zu-byte block", got.cbData, in2.n);
+            else
+                CH_CHECK(in2.n >= 2 * hlen + 2 && got.cbData <= in2.n - 2 * hlen - 2,
+                         "OAEP message of %u bytes from a %zu-byte block", got.cbData, in2.n);
+            CH_CHECK(in2.n == 128 || in2.n == 256 || in2.n == 384 || in2.n == 512,
+                     "decrypted a block of %zu bytes: no modulus PIV holds", in2.n);
+            got.cbData = di.cbData;
+            CH_CHECK(memcmp(&got, &di, size) == 0, "CardRSADecrypt wrote another member");
+            /* pbData was decrypted in place: the input check below does not apply */
+            memcpy(in2.copy, in2.p, in2.n);
+        } else if (p) {
+            CH_CHECK(memcmp(p, &di, size) == 0, "failed CardRSADecrypt (0x%08X) wrote its "
+                     "structure", rc);
+        }
+        if (pi) {
+            CH_CHECK(memcmp(pi, &pi_copy, pad_info_size(call->pad_type)) == 0,
+                     "padding info written");
+            free(pi);
+        }
+        free(p);
+        break;
+    }
+    case CH_FAP_CONSTRUCT_DH: {
+        CARD_DH_AGREEMENT_INFO ai, *p;
+        size_t field = 0;
+        in_make(&in1, call->data1, call->data1_len, (n & 1u) != 0);
+        memset(&ai, PAT, sizeof ai);
+        ai.dwVersion = call->struct_version;
+        ai.bContainerIndex = call->container;
+        ai.dwFlags = call->flags;
+        ai.dwPublicKey = (DWORD)in1.n;
+        ai.pbPublicKey = in1.p;
+        p = no_struct ? NULL : exact(&ai, sizeof ai);
+        if (!p) {
+            expect_if(&pre, true, SCARD_E_INVALID_PARAMETER);
+        } else if (call->struct_version != CARD_DH_AGREEMENT_INFO_VERSION) {
+            expect_if(&pre, true, ERROR_REVISION_MISMATCH);
+        } else {
+            expect_if(&pre, call->flags != 0 || !in1.p, SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, !ch_fapm_ecdh_peer_ok(in1.p, in1.n, &field),
+                      SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, call->container >= 24, SCARD_E_NO_KEY_CONTAINER);
+            expect_if(&pre, r->agreed == 0xFF, SCARD_E_NO_MEMORY); /* every index taken */
+        }
+        rc = r->cd->pfnCardConstructDHAgreement(cd, p);
+        if (p && rc == SCARD_S_SUCCESS) {
+            CARD_DH_AGREEMENT_INFO got;
+            memcpy(&got, p, sizeof got);
+            CH_CHECK(got.bSecretAgreementIndex < 8 &&
+                         !(r->agreed & (1u << got.bSecretAgreementIndex)),
+                     "agreement index %u (in use: 0x%02X)", got.bSecretAgreementIndex,
+                     r->agreed);
+            r->agreed = (uint8_t)(r->agreed | 1u << got.bSecretAgreementIndex);
+            got.bSecretAgreementIndex = ai.bSecretAgreementIndex;
+            CH_CHECK(memcmp(&got, &ai, sizeof ai) == 0, "CardConstructDHAgreement wrote "
+                     "another member");
+        } else if (p) {
+            CH_CHECK(memcmp(p, &ai, sizeof ai) == 0, "failed CardConstructDHAgreement "
+                     "(0x%08X) wrote its structure", rc);
+        }
+        free(p);
+        break;
+    }
+    case CH_FAP_DERIVE_KEY: {
+        CARD_DERIVE_KEY dk, *p;
+        kdf_args ka;
+        ch_fapm_kdf model;
+        size_t size = 0;
+        DWORD version = call->struct_version ? call->struct_version : 1u;
+        DWORD other = call->flags & ~(DWORD)(CARD_BUFFER_SIZE_ONLY | CARD_RETURN_KEY_HANDLE);
+        card_free = true;
+        kdf_make(call, &ka);
+        memset(&dk, PAT, sizeof dk);
+        dk.dwVersion = call->struct_version;
+        dk.dwFlags = call->flags;
+        dk.pwszKDF = kdf;
+        dk.bSecretAgreementIndex = call->agreement;
+        dk.pParameterList = ka.list;
+        p = no_struct ? NULL : make_struct(&dk, sizeof dk, offsetof(CARD_DERIVE_KEY, pwszAlgId),
+                                           call->struct_version, &size);
+        ch_fapm_kdf_check(kdf, other, ka.list, &model);
+        if (!p) {
+            expect_if(&pre, true, SCARD_E_INVALID_PARAMETER);
+        } else if (version > CARD_DERIVE_KEY_CURRENT_VERSION) {
+            expect_if(&pre, true, ERROR_REVISION_MISMATCH);
+        } else {
+            expect_if(&pre, (call->flags & CARD_RETURN_KEY_HANDLE) != 0,
+                      SCARD_E_UNSUPPORTED_FEATURE);
+            expect_if(&pre, model.invalid, SCARD_E_INVALID_PARAMETER);
+            expect_if(&pre, model.unsupported, SCARD_E_UNSUPPORTED_FEATURE);
+            expect_if(&pre, call->agreement >= 8 || !(r->agreed & (1u << call->agreement)),
+                      SCARD_E_INVALID_PARAMETER);
+        }
+        rc = r->cd->pfnCardDeriveKey(cd, p);
+        if (!pre.n)
+            CH_CHECK(rc == SCARD_S_SUCCESS ||
+                         (rc == SCARD_E_NO_MEMORY && r->fail_abs &&
+                          ch_host_alloc_count() >= r->fail_abs),
+                     "CardDeriveKey refused valid parameters: 0x%08X", rc);
+        if (p && rc == SCARD_S_SUCCESS) {
+            CARD_DERIVE_KEY got;
+            memcpy(&got, p, size);
+            CH_CHECK(got.cbDerivedKey == model.out_len, "derived %u bytes, the hash has %zu",
+                     got.cbDerivedKey, model.out_len);
+            if (call->flags & CARD_BUFFER_SIZE_ONLY) {
+                CH_CHECK(got.pbDerivedKey == dk.pbDerivedKey,
+                         "CARD_BUFFER_SIZE_ONLY wrote pbDerivedKey");
+            } else {
+                CH_CHECK(got.pbDerivedKey != NULL, "no derived key");
+                free_returned(r, got.pbDerivedKey);
+            }
+            got.pbDerivedKey = dk.pbDerivedKey;
+            got.cbDerivedKey = dk.cbDerivedKey;
+            CH_CHECK(memcmp(&got, &dk, size) == 0, "CardDeriveKey wrote another member");
+        } else if (p) {
+            CH_CHECK(memcmp(p, &dk, size) == 0, "failed CardDeriveKey (0x%08X) wrote its "
+                     "structure", rc);
+        }
+        kdf_done(&ka, call);
+        free(p);
+        break;
+    }
+    case CH_FAP_DESTROY_DH:
+        card_free = true;
+        expect_if(&pre, call->flags != 0 || call->agreement >= 8 ||
+                            !(r->agreed & (1u << call->agreement)),
+                  SCARD_E_INVALID_PARAMETER);
+        rc = r->cd->pfnCardDestroyDHAgreement(cd, call->agreement, call->flags);
+        if (!pre.n) {
+            CH_CHECK(rc == SCARD_S_SUCCESS, "CardDestroyDHAgreement of index %u in use: "
+                     "0x%08X", call->agreement, rc);
+            r->agreed = (uint8_t)(r->agreed & ~(1u << call->agreement));
+        }
+        break;
+    default:
+        CH_CHECK(false, "op %d in key_call", (int)call->op);
+    }
+    if (call->null_card_data) { /* no context: that refusal before any other */
+        pre.n = 0;
+        expect_if(&pre, true, SCARD_E_INVALID_PARAMETER);
+    }
+    passes_to_card = pre.n == 0 && !card_free;
+#ifdef CH_FAP_TRACE
+    fprintf(stderr, "fuzz_apdu: %s: model %s, %u refusal(s) predicted%s\n",
+            ch_fap_op_name(call->op), why, pre.n, card_free ? ", no card" : "");
+#endif
+
+    /* The return value. */
+    {
+        unsigned exchanged = r->exchanges(r->ex_ctx) - ex_before;
+        bool injected = r->fail_abs && ch_host_alloc_count() >= r->fail_abs;
+        bool ok = rc == SCARD_S_SUCCESS || rc == SCARD_E_INVALID_PARAMETER ||
+                  rc == SCARD_E_UNSUPPORTED_FEATURE || own_code(call->op, rc) ||
+                  (rc == SCARD_E_NO_MEMORY && injected) || (exchanged > 0 && card_code(rc)) ||
+                  (call->op == CH_FAP_SIGN_DATA && padcb.calls && rc == padcb.returned) ||
+                  expected(&pre, rc); /* e.g. NO_MEMORY with every agreement index taken */
+        CH_CHECK(ok, "%s returned 0x%08X (%u APDUs)", ch_fap_op_name(call->op), rc, exchanged);
+        if (pre.n) {
+            CH_CHECK(expected(&pre, rc), "%s: arguments it must refuse (%s; first refusal "
+                     "0x%08X) got 0x%08X", ch_fap_op_name(call->op), why, pre.code[0], rc);
+            CH_CHECK(exchanged == 0, "%s: %u APDUs before the parameters passed",
+                     ch_fap_op_name(call->op), exchanged);
+            CH_CHECK(ch_host_alloc_count() == allocs_before, "%s: allocated before the "
+                     "parameters passed", ch_fap_op_name(call->op));
+        }
+        if (card_free)
+            CH_CHECK(exchanged == 0, "%s: %u APDUs for a call that needs no card",
+                     ch_fap_op_name(call->op), exchanged);
+        /* Every check that needs no card comes first (DESIGN.md): once they passed, the
+         * module's own parameter refusals need the card's answer. */
+        if (passes_to_card && !invalid_before_card && exchanged == 0)
+            CH_CHECK(rc != SCARD_E_INVALID_PARAMETER && rc != SCARD_E_UNSUPPORTED_FEATURE,
+                     "%s: valid arguments refused (0x%08X) without asking the card",
+                     ch_fap_op_name(call->op), rc);
+    }
+
+    finish_call(r, call, rc, ex_before);
+    in_done(&in1, call->op == CH_FAP_CREATE_CONTAINER ? "key blob"
+                  : call->op == CH_FAP_RSA_DECRYPT    ? "OAEP label"
+                  : call->op == CH_FAP_SIGN_DATA      ? "hash"
+                  : call->op == CH_FAP_CONSTRUCT_DH   ? "peer public key"
+                                                      : "file data");
+    if (call->op == CH_FAP_RSA_DECRYPT && in2.p) {
+        /* a failed CardRSADecrypt leaves the ciphertext where it was */
+        CH_CHECK(memcmp(in2.p, in2.copy, in2.n) == 0, "failed CardRSADecrypt wrote pbData");
+    }
+    in_done(&in2, "ciphertext");
+    free(dir);
+    free(file);
+    free(name);
+    free(kdf);
+}
+
 /* Whether the negotiated table holds the op's entry point. */
 static bool in_table(const run *r, ch_fap_op op)
 {
     if (op >= CH_FAP_GET_CHALLENGE_EX && op <= CH_FAP_SET_CONTAINER_PROPERTY)
         return r->version >= CARD_DATA_VERSION_SIX;
-    return true;
+    if (op == CH_FAP_DERIVE_KEY || op == CH_FAP_DESTROY_DH)
+        return r->version >= CARD_DATA_VERSION_FIVE;
+    return true; /* CREATE_CONTAINER: CardCreateContainer below version 7 */
 }
 
 static void run_calls(run *r, const ch_finding_apdu *f)

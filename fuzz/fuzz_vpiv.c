@@ -18,16 +18,12 @@
  * METADATA / GET DATA for what it loaded), or be refused with a reason, the card untouched.
  * Input layout: fuzz/finding.h, docs/fuzzing.md ("fuzz_vpiv layout"). */
 #include <limits.h>
-#include <openssl/core_dispatch.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/provider.h>
-#include <openssl/rand.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter_rand.h"
 #include "finding.h"
 #include "fuzz_check.h"
 #include "vpiv.h"
@@ -35,150 +31,14 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* ---- fuzz_rand: OpenSSL's DRBGs replaced by a counter (as OpenSSL's own fuzz/fuzz_rand.c)
- * vpiv draws its own random bytes from vpiv_set_deterministic's counter, but libcrypto still
- * asks its DRBG for ECDSA nonces (signatures, attestation certificates), RSA blinding and
- * Miller-Rabin witnesses. With the system DRBG an ECDSA signature is 70..72 bytes at random,
- * and so is where an answer splits into 61xx chunks: an input would not replay the same way.
- * The counter restarts from the input's seed at every input. */
-static uint64_t fuzz_rand_state;
-
-#if defined(__clang__)
-__attribute__((no_sanitize("unsigned-integer-overflow")))
-#endif
-static uint8_t fuzz_rand_byte(void)
-{
-    uint64_t z = (fuzz_rand_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (uint8_t)(z ^ (z >> 31));
-}
-
-static void *fr_newctx(void *provctx, void *parent, const OSSL_DISPATCH *parent_dispatch)
-{
-    int *st = malloc(sizeof *st);
-    (void)provctx, (void)parent, (void)parent_dispatch;
-    if (st)
-        *st = EVP_RAND_STATE_UNINITIALISED;
-    return st;
-}
-
-static void fr_freectx(void *vrng) { free(vrng); }
-
-static int fr_instantiate(void *vrng, unsigned int strength, int prediction_resistance,
-                          const unsigned char *pstr, size_t pstr_len, const OSSL_PARAM params[])
-{
-    (void)strength, (void)prediction_resistance, (void)pstr, (void)pstr_len, (void)params;
-    *(int *)vrng = EVP_RAND_STATE_READY;
-    return 1;
-}
-
-static int fr_uninstantiate(void *vrng)
-{
-    *(int *)vrng = EVP_RAND_STATE_UNINITIALISED;
-    return 1;
-}
-
-static int fr_generate(void *vrng, unsigned char *out, size_t outlen, unsigned int strength,
-                       int prediction_resistance, const unsigned char *adin, size_t adinlen)
-{
-    (void)vrng, (void)strength, (void)prediction_resistance, (void)adin, (void)adinlen;
-    for (size_t i = 0; i < outlen; i++)
-        out[i] = fuzz_rand_byte();
-    return 1;
-}
-
-static int fr_reseed(void *vrng, int prediction_resistance, const unsigned char *ent,
-                     size_t ent_len, const unsigned char *adin, size_t adin_len)
-{
-    (void)vrng, (void)prediction_resistance, (void)ent, (void)ent_len, (void)adin;
-    (void)adin_len;
-    return 1;
-}
-
-static int fr_enable_locking(void *vrng)
-{
-    (void)vrng;
-    return 1;
-}
-
-static int fr_get_ctx_params(void *vrng, OSSL_PARAM params[])
-{
-    OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_STATE);
-    if (p && !OSSL_PARAM_set_int(p, *(int *)vrng))
-        return 0;
-    p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_STRENGTH);
-    if (p && !OSSL_PARAM_set_int(p, 500))
-        return 0;
-    p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_MAX_REQUEST);
-    if (p && !OSSL_PARAM_set_size_t(p, INT_MAX))
-        return 0;
-    return 1;
-}
-
-static const OSSL_PARAM *fr_gettable_ctx_params(void *vrng, void *provctx)
-{
-    static const OSSL_PARAM known[] = {
-        OSSL_PARAM_int(OSSL_RAND_PARAM_STATE, NULL),
-        OSSL_PARAM_uint(OSSL_RAND_PARAM_STRENGTH, NULL),
-        OSSL_PARAM_size_t(OSSL_RAND_PARAM_MAX_REQUEST, NULL),
-        OSSL_PARAM_END,
-    };
-    (void)vrng, (void)provctx;
-    return known;
-}
-
-typedef void (*fr_fn)(void);
-static const OSSL_DISPATCH fr_functions[] = {
-    {OSSL_FUNC_RAND_NEWCTX, (fr_fn)fr_newctx},
-    {OSSL_FUNC_RAND_FREECTX, (fr_fn)fr_freectx},
-    {OSSL_FUNC_RAND_INSTANTIATE, (fr_fn)fr_instantiate},
-    {OSSL_FUNC_RAND_UNINSTANTIATE, (fr_fn)fr_uninstantiate},
-    {OSSL_FUNC_RAND_GENERATE, (fr_fn)fr_generate},
-    {OSSL_FUNC_RAND_RESEED, (fr_fn)fr_reseed},
-    {OSSL_FUNC_RAND_ENABLE_LOCKING, (fr_fn)fr_enable_locking},
-    {OSSL_FUNC_RAND_GETTABLE_CTX_PARAMS, (fr_fn)fr_gettable_ctx_params},
-    {OSSL_FUNC_RAND_GET_CTX_PARAMS, (fr_fn)fr_get_ctx_params},
-    {0, NULL},
-};
-
-static const OSSL_ALGORITHM fr_algorithms[] = {
-    {"fuzz", "provider=fuzz-rand", fr_functions, NULL},
-    {NULL, NULL, NULL, NULL},
-};
-
-static const OSSL_ALGORITHM *fr_query(void *provctx, int operation_id, int *no_cache)
-{
-    (void)provctx;
-    *no_cache = 0;
-    return operation_id == OSSL_OP_RAND ? fr_algorithms : NULL;
-}
-
-static void fr_teardown(void *provctx) { (void)provctx; }
-
-static const OSSL_DISPATCH fr_provider[] = {
-    {OSSL_FUNC_PROVIDER_TEARDOWN, (fr_fn)fr_teardown},
-    {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (fr_fn)fr_query},
-    {0, NULL},
-};
-
-static int fr_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
-                   const OSSL_DISPATCH **out, void **provctx)
-{
-    (void)handle, (void)in;
-    *out = fr_provider;
-    *provctx = (void *)fr_provider; /* no state of its own */
-    return 1;
-}
-
+/* ---- OpenSSL's DRBGs replaced by a counter (fuzz/counter_rand.h): vpiv draws its own random
+ * bytes from vpiv_set_deterministic's counter, but libcrypto still asks its DRBG for ECDSA
+ * nonces, RSA blinding and Miller-Rabin witnesses. The counter restarts from the input's seed
+ * at every input. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static OSSL_PROVIDER *prov;
     (void)argc, (void)argv;
-    /* Before anything instantiates a DRBG: every DRBG (primary, public, private) is "fuzz". */
-    if (!OSSL_PROVIDER_add_builtin(NULL, "fuzz-rand", fr_init) ||
-        !RAND_set_DRBG_type(NULL, "fuzz", NULL, NULL, NULL) ||
-        (prov = OSSL_PROVIDER_try_load(NULL, "fuzz-rand", 1)) == NULL) {
+    if (!ch_counter_rand_install()) {
         fprintf(stderr, "fuzz_vpiv: cannot install the deterministic OpenSSL RAND\n");
         abort();
     }
@@ -657,7 +517,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     CH_CHECK(rapdu != NULL, "out of memory");
     ch_finding_vpiv_decode(data, size, &f);
-    fuzz_rand_state = f.seed ^ 0x5DEECE66Dull;
+    ch_counter_rand_seed(f.seed ^ 0x5DEECE66Dull);
     if (f.mode & CH_FV_MODE_STATE)
         state_file(&f, rapdu);
     else

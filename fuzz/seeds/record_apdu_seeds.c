@@ -20,19 +20,30 @@
  *
  * Deterministic: vpiv's randomness is a seeded counter, certificates are signed with Ed25519
  * (deterministic signatures), validity dates are fixed, compressed certificates are written
- * by hand (gzip and zlib of one literal-only deflate block; no time stamp). The ctest
+ * by hand (gzip and zlib of one literal-only deflate block; no time stamp), libcrypto's DRBG
+ * (ECDSA nonces, the padding of the ciphertexts made here) is a counter restarted at every
+ * pass, and the keys the key scenarios import are made from fixed labels (make_inputs). The ctest
  * fuzz-seeds-fresh/fuzz_apdu re-records the seeds and compares them byte for byte with the
  * committed ones. */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/provider.h>
+#include <openssl/core_dispatch.h>
+#include <limits.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <errno.h>
 #include <stdio.h>
 
 #define CH_FAP_NO_FUZZ_ENTRY
 #include "fuzz_apdu.c" /* the executor and its oracle, exactly as the fuzz target runs them */
+#include "counter_rand.h"
 #include "vpiv.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -65,10 +76,29 @@ static void tape_put(tape *t, const uint8_t *b, size_t n)
     t->len += n;
 }
 
+
+/* FNV-1a of a command: where libcrypto's counter starts for it. */
+#if defined(__clang__)
+__attribute__((no_sanitize("unsigned-integer-overflow")))
+#endif
+static uint64_t command_seed(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001B3ull;
+    return h;
+}
+
 size_t __wrap_vpiv_process(vpiv_card *card, const uint8_t *capdu, size_t capdu_len,
                            uint8_t *rapdu)
 {
-    size_t n = __real_vpiv_process(card, capdu, capdu_len, rapdu);
+    size_t n;
+
+    /* An ECDSA nonce depends on the command alone, not on how much randomness the commands
+     * before it drew (RSA blinding): a module change elsewhere in a session leaves this
+     * answer as it was. */
+    ch_counter_rand_seed(command_seed(capdu, capdu_len));
+    n = __real_vpiv_process(card, capdu, capdu_len, rapdu);
     uint8_t len[2] = {(uint8_t)(n >> 8), (uint8_t)n};
 
     CH_CHECK(n >= 2 && n <= VPIV_MAX_RAPDU, "vpiv answered %zu bytes", n);
@@ -241,8 +271,11 @@ static EVP_PKEY *generate(vpiv_card *card, uint8_t slot, uint8_t alg)
     return pk;
 }
 
-/* A DER certificate for pk, subject CN = cn, issued and signed by a fixed Ed25519 key. */
-static size_t make_cert(EVP_PKEY *pk, const char *cn, long serial, uint8_t *out)
+/* A DER certificate for pk, subject CN = cn, issued and signed by a fixed Ed25519 key; with
+ * comment_len > 0 it carries a Netscape comment of that many bytes (text that compresses well:
+ * a certificate too large for a PIV object unless gzipped). */
+static size_t make_cert_ext(EVP_PKEY *pk, const char *cn, long serial, size_t comment_len,
+                            uint8_t *out, size_t cap)
 {
     static const uint8_t ca_seed[32] = "cardhammer seed CA, Ed25519 key";
     EVP_PKEY *ca = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, ca_seed, 32);
@@ -264,10 +297,23 @@ static size_t make_cert(EVP_PKEY *pk, const char *cn, long serial, uint8_t *out)
                  ASN1_TIME_set_string_X509(from, "20250101000000Z") == 1 &&
                  ASN1_TIME_set_string_X509(to, "20450101000000Z") == 1 &&
                  X509_set1_notBefore(x, from) == 1 && X509_set1_notAfter(x, to) == 1 &&
-                 X509_set_pubkey(x, pk) == 1 && X509_sign(x, ca, NULL) > 0,
+                 X509_set_pubkey(x, pk) == 1,
              "certificate %s", cn);
+    if (comment_len) {
+        char *text = malloc(comment_len + 1);
+        X509_EXTENSION *ext;
+        CH_CHECK(text != NULL, "out of memory");
+        for (size_t i = 0; i < comment_len; i++)
+            text[i] = "cardhammer large certificate, gzip in a PIV object. "[i % 52];
+        text[comment_len] = 0;
+        ext = X509V3_EXT_conf_nid(NULL, NULL, NID_netscape_comment, text);
+        CH_CHECK(ext && X509_add_ext(x, ext, -1) == 1, "comment extension");
+        X509_EXTENSION_free(ext);
+        free(text);
+    }
+    CH_CHECK(X509_sign(x, ca, NULL) > 0, "signing certificate %s", cn);
     n = i2d_X509(x, &der);
-    CH_CHECK(n > 0 && (size_t)n <= 2048, "certificate of %d bytes", n);
+    CH_CHECK(n > 0 && (size_t)n <= cap, "certificate of %d bytes", n);
     memcpy(out, der, (size_t)n);
     OPENSSL_free(der);
     ASN1_TIME_free(from);
@@ -277,6 +323,11 @@ static size_t make_cert(EVP_PKEY *pk, const char *cn, long serial, uint8_t *out)
     X509_free(x);
     EVP_PKEY_free(ca);
     return (size_t)n;
+}
+
+static size_t make_cert(EVP_PKEY *pk, const char *cn, long serial, uint8_t *out)
+{
+    return make_cert_ext(pk, cn, serial, 0, out, 2048);
 }
 
 /* Compressed certificates, written by hand so that the bytes never depend on a zlib version:
@@ -527,6 +578,355 @@ static void personalise(vpiv_card *card, bool aes_mgm)
 }
 
 /* ---------------------------------------------------------------------------------------
+ * OpenSSL's randomness as a counter (fuzz/counter_rand.h): vpiv draws its own bytes from
+ * vpiv_set_deterministic's counter, but libcrypto asks its DRBG for ECDSA nonces, so an ECDSA
+ * signature (and with it the recorded answer) would differ at every run. Every DRBG is this
+ * counter, restarted at every scenario pass, before every generated input and before every
+ * recorded command (from the command's bytes).
+ * ------------------------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------------------------
+ * Inputs of the key scenarios, made deterministically at start-up:
+ *   - the imported RSA-1024 key: primes searched upwards (BN_check_prime) from starting
+ *     points that are SHA-256 counter blocks of fixed labels, top two bits and the low bit
+ *     set, p mod e != 1; d = e^-1 mod (p-1)(q-1);
+ *   - the imported P-384 key and the ECDH peers: scalars SHA-384 / SHA-256 of fixed labels
+ *     (reduced mod n - 1, plus 1), points computed by OpenSSL;
+ *   - ciphertexts for the RSA-1024 key (PKCS#1 v1.5 and OAEP through OpenSSL, the padding's
+ *     random bytes from the counter RAND restarted for each);
+ *   - certificates as personalise makes them, a cmapfile written by hand;
+ *   - malformed blobs: the good ones with one field broken per error class of md_keyblob.h.
+ * ------------------------------------------------------------------------------------- */
+enum {
+    G_NONE = 0,
+    G_RSA1024, G_P384,                                   /* good blobs */
+    G_BAD_VERSION, G_BAD_ALG, G_BAD_MAGIC, G_BAD_BITLEN,  /* malformed RSA headers */
+    G_RSA512, G_EXP3, G_P521,                             /* well formed, PIV cannot hold */
+    G_INCONSISTENT, G_ECC_PUBLIC, G_ECC_CBKEY, G_OFF_CURVE, G_BAD_SCALAR,
+    G_CT_RAW, G_CT_PKCS1, G_CT_OAEP256_LABEL, G_CT_OAEP1, G_CT_BAD, G_CT_SHORT,
+    G_PEER_P256, G_PEER_P384, G_PEER_OFF_CURVE,
+    G_CERT_SMALL, G_CERT_LARGE, G_CMAPFILE,
+    G_COUNT
+};
+
+static struct {
+    uint8_t *p;
+    size_t len;
+} gen[G_COUNT];
+
+static void gen_set(unsigned k, const uint8_t *p, size_t len)
+{
+    gen[k].p = malloc(len ? len : 1);
+    CH_CHECK(gen[k].p != NULL, "out of memory");
+    memcpy(gen[k].p, p, len);
+    gen[k].len = len;
+}
+
+static void sha(const EVP_MD *md, const char *label, uint32_t ctr, uint8_t *out)
+{
+    unsigned n = 0;
+    uint8_t c[4] = {(uint8_t)(ctr >> 24), (uint8_t)(ctr >> 16), (uint8_t)(ctr >> 8),
+                    (uint8_t)ctr};
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    CH_CHECK(x && EVP_DigestInit_ex(x, md, NULL) == 1 &&
+                 EVP_DigestUpdate(x, label, strlen(label)) == 1 &&
+                 EVP_DigestUpdate(x, c, 4) == 1 && EVP_DigestFinal_ex(x, out, &n) == 1,
+             "digest");
+    EVP_MD_CTX_free(x);
+}
+
+static BIGNUM *prime_from(const char *label, int nbits, BN_CTX *ctx)
+{
+    uint8_t buf[64];
+    BIGNUM *p = BN_new();
+    CH_CHECK(p && nbits / 8 <= 64, "out of memory");
+    for (uint32_t i = 0; i < (uint32_t)nbits / 256u; i++)
+        sha(EVP_sha256(), label, i, buf + 32 * i);
+    CH_CHECK(BN_bin2bn(buf, nbits / 8, p) && BN_set_bit(p, nbits - 1) &&
+                 BN_set_bit(p, nbits - 2) && BN_set_bit(p, 0),
+             "prime start");
+    for (;;) {
+        CH_CHECK(BN_mod_word(p, 65537) != (BN_ULONG)-1, "mod");
+        if (BN_mod_word(p, 65537) != 1 && BN_check_prime(p, ctx, NULL) == 1)
+            break;
+        CH_CHECK(BN_add_word(p, 2), "add");
+    }
+    return p;
+}
+
+typedef struct rsa_key {
+    BIGNUM *n, *e, *d, *p, *q, *dp, *dq, *qinv;
+} rsa_key;
+
+static void rsa_fixed(rsa_key *k)
+{
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *p1 = BN_new(), *q1 = BN_new(), *phi = BN_new();
+    CH_CHECK(ctx && p1 && q1 && phi, "out of memory");
+    k->p = prime_from("cardhammer seed RSA-1024 p", 512, ctx);
+    k->q = prime_from("cardhammer seed RSA-1024 q", 512, ctx);
+    k->n = BN_new(), k->e = BN_new(), k->d = BN_new(), k->dp = BN_new(), k->dq = BN_new();
+    k->qinv = BN_new();
+    CH_CHECK(k->n && k->e && k->d && k->dp && k->dq && k->qinv && BN_set_word(k->e, 65537) &&
+                 BN_mul(k->n, k->p, k->q, ctx) && BN_num_bits(k->n) == 1024 &&
+                 BN_sub(p1, k->p, BN_value_one()) && BN_sub(q1, k->q, BN_value_one()) &&
+                 BN_mul(phi, p1, q1, ctx) && BN_mod_inverse(k->d, k->e, phi, ctx) &&
+                 BN_mod(k->dp, k->d, p1, ctx) && BN_mod(k->dq, k->d, q1, ctx) &&
+                 BN_mod_inverse(k->qinv, k->q, k->p, ctx),
+             "RSA-1024 numbers");
+    BN_free(p1), BN_free(q1), BN_free(phi);
+    BN_CTX_free(ctx);
+}
+
+static EVP_PKEY *rsa_pkey(const rsa_key *k)
+{
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pk = NULL;
+    CH_CHECK(bld && pctx && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, k->n) &&
+                 OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, k->e),
+             "RSA params");
+    params = OSSL_PARAM_BLD_to_param(bld);
+    CH_CHECK(params && EVP_PKEY_fromdata_init(pctx) == 1 &&
+                 EVP_PKEY_fromdata(pctx, &pk, EVP_PKEY_PUBLIC_KEY, params) == 1,
+             "RSA key");
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    EVP_PKEY_CTX_free(pctx);
+    return pk;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* PRIVATEKEYBLOB (cardmod.md "Key blobs"): BLOBHEADER, RSAPUBKEY, n p q dp dq qinv d LE. */
+static size_t rsa_blob(const rsa_key *k, uint8_t *out)
+{
+    const BIGNUM *parts[7] = {k->n, k->p, k->q, k->dp, k->dq, k->qinv, k->d};
+    static const int sizes[7] = {128, 64, 64, 64, 64, 64, 128};
+    size_t o = 20;
+    out[0] = 0x07, out[1] = 0x02, out[2] = 0, out[3] = 0;
+    put32(out + 4, CALG_RSA_KEYX);
+    put32(out + 8, 0x32415352u); /* RSA2 */
+    put32(out + 12, 1024);
+    put32(out + 16, 65537);
+    for (int i = 0; i < 7; i++) {
+        CH_CHECK(BN_bn2lebinpad(parts[i], out + o, sizes[i]) == sizes[i], "blob number");
+        o += (size_t)sizes[i];
+    }
+    return o; /* 20 + 9 * 1024 / 16 */
+}
+
+/* A scalar from a label, in [1, n - 1], and its point; field bytes each, big-endian. */
+static void ec_fixed(int nid, const char *label, uint8_t *x, uint8_t *y, uint8_t *k)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(nid);
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *d = BN_new(), *n1 = BN_new(), *bx = BN_new(), *by = BN_new();
+    EC_POINT *pt = g ? EC_POINT_new(g) : NULL;
+    int f = nid == NID_secp384r1 ? 48 : 32;
+    uint8_t h[64];
+    CH_CHECK(g && ctx && d && n1 && bx && by && pt, "out of memory");
+    sha(EVP_sha512(), label, 0, h);
+    CH_CHECK(BN_bin2bn(h, 64, d) && BN_sub(n1, EC_GROUP_get0_order(g), BN_value_one()) &&
+                 BN_mod(d, d, n1, ctx) && BN_add_word(d, 1) &&
+                 EC_POINT_mul(g, pt, d, NULL, NULL, ctx) &&
+                 EC_POINT_get_affine_coordinates(g, pt, bx, by, ctx) &&
+                 BN_bn2binpad(bx, x, f) == f && BN_bn2binpad(by, y, f) == f &&
+                 (!k || BN_bn2binpad(d, k, f) == f),
+             "EC key %s", label);
+    EC_POINT_free(pt);
+    BN_free(d), BN_free(n1), BN_free(bx), BN_free(by);
+    BN_CTX_free(ctx);
+    EC_GROUP_free(g);
+}
+
+static EVP_PKEY *ec_pkey(const char *group, const uint8_t *x, const uint8_t *y, size_t f)
+{
+    uint8_t pt[97];
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *params;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *pk = NULL;
+    pt[0] = 0x04;
+    memcpy(pt + 1, x, f);
+    memcpy(pt + 1 + f, y, f);
+    CH_CHECK(bld && pctx &&
+                 OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
+                 OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 1 + 2 * f),
+             "EC params");
+    params = OSSL_PARAM_BLD_to_param(bld);
+    CH_CHECK(params && EVP_PKEY_fromdata_init(pctx) == 1 &&
+                 EVP_PKEY_fromdata(pctx, &pk, EVP_PKEY_PUBLIC_KEY, params) == 1,
+             "EC key");
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    EVP_PKEY_CTX_free(pctx);
+    return pk;
+}
+
+/* A BCRYPT_ECCKEY_BLOB: magic, cbKey, X, Y (and d). */
+static size_t ecc_blob(uint32_t magic, size_t f, const uint8_t *x, const uint8_t *y,
+                       const uint8_t *k, uint8_t *out)
+{
+    put32(out, magic);
+    put32(out + 4, (uint32_t)f);
+    memcpy(out + 8, x, f);
+    memcpy(out + 8 + f, y, f);
+    if (k)
+        memcpy(out + 8 + 2 * f, k, f);
+    return 8 + (k ? 3 : 2) * f;
+}
+
+/* Ciphertext of msg for the key, in CAPI's byte order (little-endian), as CardRSADecrypt
+ * takes it. pad: RSA_PKCS1_PADDING, RSA_PKCS1_OAEP_PADDING (with md and label) or
+ * RSA_NO_PADDING (msg is the whole block). */
+static void encrypt_le(EVP_PKEY *pk, int padding, const EVP_MD *md, const char *label,
+                       const uint8_t *msg, size_t len, unsigned k)
+{
+    EVP_PKEY_CTX *x = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+    uint8_t ct[512], le[512];
+    size_t n = sizeof ct;
+    ch_counter_rand_seed(0x5EED0000u + k); /* the padding's random bytes: the same at every run */
+    CH_CHECK(x && EVP_PKEY_encrypt_init(x) == 1 && EVP_PKEY_CTX_set_rsa_padding(x, padding) == 1,
+             "encrypt init");
+    if (padding == RSA_PKCS1_OAEP_PADDING) {
+        CH_CHECK(EVP_PKEY_CTX_set_rsa_oaep_md(x, md) == 1 &&
+                     EVP_PKEY_CTX_set_rsa_mgf1_md(x, md) == 1,
+                 "OAEP md");
+        if (label) {
+            void *l = OPENSSL_memdup(label, strlen(label));
+            CH_CHECK(l && EVP_PKEY_CTX_set0_rsa_oaep_label(x, l, (int)strlen(label)) == 1,
+                     "OAEP label");
+        }
+    }
+    CH_CHECK(EVP_PKEY_encrypt(x, ct, &n, msg, len) == 1 && n == 128, "encrypt");
+    for (size_t i = 0; i < n; i++)
+        le[i] = ct[n - 1 - i];
+    if (label) { /* the record's data: the label, then the ciphertext (c = label length) */
+        uint8_t both[600];
+        memcpy(both, label, strlen(label));
+        memcpy(both + strlen(label), le, n);
+        gen_set(k, both, strlen(label) + n);
+    } else {
+        gen_set(k, le, n);
+    }
+    EVP_PKEY_CTX_free(x);
+}
+
+/* The CSP's cmapfile: 86-byte CONTAINER_MAP_RECORDs (name, flags, reserved, sig bits, kx bits). */
+static size_t cmap_record(uint8_t *out, const char *name, uint8_t flags, uint16_t sig,
+                          uint16_t kx)
+{
+    memset(out, 0, 86);
+    for (size_t i = 0; name[i] && i < 39; i++)
+        out[2 * i] = (uint8_t)name[i];
+    out[80] = flags;
+    out[82] = (uint8_t)sig, out[83] = (uint8_t)(sig >> 8);
+    out[84] = (uint8_t)kx, out[85] = (uint8_t)(kx >> 8);
+    return 86;
+}
+
+static void make_inputs(void)
+{
+    rsa_key k;
+    uint8_t b[4096], x[48], y[48], d[48], px[48], py[48];
+    size_t n;
+    EVP_PKEY *pub;
+
+    ch_counter_rand_seed(0x5EED);
+    rsa_fixed(&k);
+    n = rsa_blob(&k, b);
+    gen_set(G_RSA1024, b, n);
+    b[1] = 0x03; /* bVersion */
+    gen_set(G_BAD_VERSION, b, n);
+    b[1] = 0x02;
+    put32(b + 4, 0x6610u); /* CALG_AES_256: not an RSA key */
+    gen_set(G_BAD_ALG, b, n);
+    put32(b + 4, CALG_RSA_KEYX);
+    put32(b + 8, 0x31415352u); /* RSA1: a public key's magic */
+    gen_set(G_BAD_MAGIC, b, n);
+    put32(b + 8, 0x32415352u);
+    put32(b + 12, 1000); /* not a multiple of 16 */
+    gen_set(G_BAD_BITLEN, b, 20);
+    put32(b + 12, 512); /* well formed, but no PIV RSA size: the header decides */
+    gen_set(G_RSA512, b, 20);
+    put32(b + 12, 1024);
+    put32(b + 16, 3); /* an exponent PIV import does not take */
+    gen_set(G_EXP3, b, n);
+    put32(b + 16, 65537);
+    b[20 + 128] ^= 0x02; /* p's low byte: still odd, no longer a factor of n */
+    gen_set(G_INCONSISTENT, b, n);
+    b[20 + 128] ^= 0x02;
+
+    ec_fixed(NID_secp384r1, "cardhammer seed P-384 import", x, y, d);
+    gen_set(G_P384, b, ecc_blob(BCRYPT_ECDSA_PRIVATE_P384_MAGIC, 48, x, y, d, b));
+    gen_set(G_ECC_PUBLIC, b, ecc_blob(BCRYPT_ECDSA_PUBLIC_P384_MAGIC, 48, x, y, d, b));
+    gen_set(G_ECC_CBKEY, b, ecc_blob(BCRYPT_ECDSA_PRIVATE_P384_MAGIC, 32, x, y, d, b));
+    n = ecc_blob(BCRYPT_ECDSA_PRIVATE_P384_MAGIC, 48, x, y, d, b);
+    b[8 + 48 + 47] ^= 1; /* Y */
+    gen_set(G_OFF_CURVE, b, n);
+    b[8 + 48 + 47] ^= 1;
+    memset(b + 8 + 96, 0, 48); /* d = 0 */
+    gen_set(G_BAD_SCALAR, b, n);
+    memset(b, 0, 20);
+    put32(b, BCRYPT_ECDSA_PRIVATE_P521_MAGIC);
+    put32(b + 4, 66);
+    gen_set(G_P521, b, 8);
+
+    /* ciphertexts for the RSA-1024 key */
+    pub = rsa_pkey(&k);
+    {
+        static const uint8_t msg[] = "cardhammer seed session key 0123"; /* 32 bytes */
+        uint8_t block[128];
+        memset(block, 0xA5, sizeof block);
+        block[0] = 0x00, block[1] = 0x02, block[128 - 33] = 0x00; /* a PKCS#1 type 2 block */
+        memcpy(block + 128 - 32, msg, 32);
+        encrypt_le(pub, RSA_NO_PADDING, NULL, NULL, block, 128, G_CT_RAW);
+        block[1] = 0x01; /* type 1: what a decryption must call bad */
+        encrypt_le(pub, RSA_NO_PADDING, NULL, NULL, block, 128, G_CT_BAD);
+        encrypt_le(pub, RSA_PKCS1_PADDING, NULL, NULL, msg, 32, G_CT_PKCS1);
+        encrypt_le(pub, RSA_PKCS1_OAEP_PADDING, EVP_sha256(), "cardhammer", msg, 32,
+                   G_CT_OAEP256_LABEL);
+        encrypt_le(pub, RSA_PKCS1_OAEP_PADDING, EVP_sha1(), NULL, msg, 32, G_CT_OAEP1);
+        gen_set(G_CT_SHORT, gen[G_CT_RAW].p, 127); /* one byte short of the modulus */
+    }
+
+    /* ECDH peers */
+    ec_fixed(NID_X9_62_prime256v1, "cardhammer seed ECDH peer P-256", px, py, NULL);
+    gen_set(G_PEER_P256, b, ecc_blob(BCRYPT_ECDH_PUBLIC_P256_MAGIC, 32, px, py, NULL, b));
+    b[8 + 63] ^= 1;
+    gen_set(G_PEER_OFF_CURVE, b, 72);
+    ec_fixed(NID_secp384r1, "cardhammer seed ECDH peer P-384", px, py, NULL);
+    gen_set(G_PEER_P384, b, ecc_blob(BCRYPT_ECDH_PUBLIC_P384_MAGIC, 48, px, py, NULL, b));
+
+    /* certificates of the two imported keys: RSA-1024 small, P-384 large (gzip on the card) */
+    gen_set(G_CERT_SMALL, b, make_cert(pub, "seed write kxc00 RSA-1024", 1000, b));
+    {
+        EVP_PKEY *ec = ec_pkey("secp384r1", x, y, 48);
+        gen_set(G_CERT_LARGE, b, make_cert_ext(ec, "seed write ksc02 P-384 (large)", 1002,
+                                               3200, b, sizeof b));
+        CH_CHECK(gen[G_CERT_LARGE].len > 3052, "the large certificate fits a PIV object");
+        EVP_PKEY_free(ec);
+    }
+    EVP_PKEY_free(pub);
+
+    /* cmapfile after write-files' imports: container 0 the default (key exchange, 1024), 1
+     * empty, 2 (signature, 384) */
+    n = cmap_record(b, "cardhammer-written-9a", 3, 0, 1024);
+    n += cmap_record(b + n, "", 0, 0, 0);
+    n += cmap_record(b + n, "cardhammer-written-9d", 1, 384, 0);
+    gen_set(G_CMAPFILE, b, n);
+
+    BN_free(k.n), BN_free(k.e), BN_free(k.d), BN_free(k.p), BN_free(k.q);
+    BN_free(k.dp), BN_free(k.dq), BN_free(k.qinv);
+}
+
+/* ---------------------------------------------------------------------------------------
  * Scenarios: the records of fuzz_apdu inputs (selectors index the tables of finding.c)
  * ------------------------------------------------------------------------------------- */
 enum { D_ROOT = 0, D_MSCP = 1, D_NODIR = 5 };
@@ -543,19 +943,60 @@ enum {
     PR_ALGORITHMS, PR_PADDING, PR_CHAINING, PR_UNKNOWN = 26
 };
 enum { CP_INFO = 0, CP_PIN_ID = 1, CP_ECDH = 2 }; /* container properties: props[20 + b] */
+/* Ops 22..31 (finding.c's tables): key_specs[], create_flags[], key_sizes[], sign_flags[],
+ * hash_calgs[], sign_pads[], decrypt_pads[], kdf_names(), derive_flags[], kdf_hashes[],
+ * dh_versions[]; d bits 3..4 the structure version (2, 1, 0, 3), 5..6 the padding callback. */
+enum { KS_KEYX = 0, KS_SIG, KS_ECDSA256, KS_ECDSA384, KS_ECDSA521, KS_ECDH256, KS_ECDH384 };
+enum { CF_GEN = 0, CF_IMPORT = 1 };
+enum { KZ_DEFAULT = 0, KZ_2048 = 1, KZ_1024 = 2, KZ_384 = 6 };
+enum { SF_NONE = 0, SF_SIZE_ONLY = 1, SF_PADDING_INFO = 2 };
+enum { HC_SHA256 = 0, HC_NONE, HC_SHA1, HC_SHAMD5 };
+enum { SP_PKCS1_SHA256 = 0, SP_PSS_SHA256 = 6 };
+enum { DP_NONE = 0, DP_PKCS1, DP_OAEP_SHA1, DP_OAEP_SHA256, DP_OAEP_MD5 = 7 };
+enum { V2 = 0, V1 = 1 << 3, V3 = 3 << 3 };
+enum { PM_BLOCK = 0, PM_FAIL = 1 << 5, PM_NONE = 2 << 5, PM_LONG = 3 << 5 };
+enum { K_HASH = 0, K_HMAC, K_TLS_PRF };
+enum { DF_NONE = 0, DF_SIZE_ONLY, DF_SECRET_KEY };
+enum { KB_HASH = 1, KB_PREPEND = 2, KB_APPEND = 4, KB_KEY = 8 };  /* which BCryptBuffers */
+enum { KH_SHA256 = 0, KH_SHA1, KH_SHA384, KH_SHA512, KH_MD5 };   /* kdf_hashes[], c >> 4 */
+enum { F_MSROOTS = 21 };
+enum { D_NULL_LIST = 0x02 };
 
-/* A record; `fix` k > 0: the data is replaced by the response to the k-th admin challenge. */
+#define ADMIN S(GET_CHALLENGE, 0, 0, 0, 0), RESPONSE(AUTHENTICATE_CHALLENGE, 0, 1)
+/* CardCreateContainerEx(idx, flags, keyspec, size, blob), PinId ROLE_USER */
+#define CREATE(idx, flags, spec, size, g) \
+    SG(CREATE_CONTAINER, idx, (flags) | (spec) << 4, size, 0, g)
+/* CardSignData(idx, keyspec, signing flags, aiHashAlg, padding, d, hash) */
+#define SIGN(idx, spec, fl, calg, pad, d, hash) \
+    SD(SIGN_DATA, idx, (spec) | (fl) << 4, (calg) | (pad) << 4, d, hash)
+/* CardRSADecrypt(idx, keyspec, padding, label length, d, label || ciphertext) */
+#define DECRYPT(idx, spec, pad, label_len, d, g) \
+    SG(RSA_DECRYPT, idx, (spec) | (pad) << 4, label_len, d, g)
+/* CardDeriveKey(agreement, KDF, flags, buffers, hash, d, u8 prepend len, u8 append len, ...) */
+#define DERIVE(i, kdf, fl, bufs, hash, d, data) \
+    SD(DERIVE_KEY, i, (kdf) | (fl) << 4, (bufs) | (hash) << 4, d, data)
+#define HASH32 "cardhammer seed hash, 32 bytes!!"
+#define HASH20 "cardhammer hash 20 b"
+#define HASH36 "cardhammer MD5 || SHA-1, 36 bytes :)"
+#define HASH48 "cardhammer seed hash for P-384 ECDSA, 48 bytes!"
+
+
+/* A record; `fix` k > 0: the data is replaced by the response to the k-th admin challenge;
+ * `gen` > 0: the data is that input of make_inputs (G_*). */
 typedef struct step {
     bool used; /* false: past the scenario's last call */
     uint8_t op, a, b, c, d;
     const char *data;
     size_t len;
     unsigned fix;
+    unsigned gen;
 } step;
 
-#define S(op, a, b, c, d) {true, CH_FAP_##op, a, b, c, d, NULL, 0, 0}
-#define SD(op, a, b, c, d, str) {true, CH_FAP_##op, a, b, c, d, str, sizeof(str) - 1, 0}
-#define RESPONSE(op, a, k) {true, CH_FAP_##op, a, 0, 0, 0, "\0\0\0\0\0\0\0\0", 8, k}
+#define S(op, a, b, c, d) {true, CH_FAP_##op, a, b, c, d, NULL, 0, 0, 0}
+#define SD(op, a, b, c, d, str) {true, CH_FAP_##op, a, b, c, d, str, sizeof(str) - 1, 0, 0}
+#define RESPONSE(op, a, k) {true, CH_FAP_##op, a, 0, 0, 0, "\0\0\0\0\0\0\0\0", 8, k, 0}
+
+#define SG(op, a, b, c, d, g) {true, CH_FAP_##op, a, b, c, d, NULL, 0, 0, g}
 
 #define READ(dir, file) S(READ_FILE, dir, file, 0, 0)
 #define INFO(idx) S(GET_CONTAINER_INFO, idx, 0, 0, 0)
@@ -685,6 +1126,108 @@ static const scenario scenarios[] = {
       GETPROP(PR_AUTH_STATE, 0), S(GET_CHALLENGE_EX, P_ADMIN, 0, 0, 0),
       SD(AUTHENTICATE_EX, P_ADMIN, 0, 0, 0, "\1\2\3\4\5\6\7\x8"), S(GET_CHALLENGE, 0, 0, 0, 0),
       RESPONSE(AUTHENTICATE_EX, P_ADMIN, 3), S(DEAUTHENTICATE, U_ADMIN, 0, 0, 0)}},
+    /* Ops 22..31. The management key through the table (3DES challenge), the PIN through
+     * CardAuthenticatePin where the key needs it. */
+    {"keygen-sign", 0, 0, 0, false, false,
+     {ADMIN, CREATE(6, CF_GEN, KS_KEYX, KZ_2048, 0), CREATE(7, CF_GEN, KS_ECDSA256, KZ_DEFAULT, 0),
+      INFO(6), INFO(7), PIN(U_USER, "123456"),
+      SIGN(6, KS_KEYX, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SIGN(6, KS_KEYX, SF_NONE, HC_SHAMD5, 0, V2, HASH36),
+      SIGN(6, KS_KEYX, SF_SIZE_ONLY, HC_SHA256, 0, V2, HASH32),
+      SIGN(7, KS_ECDSA256, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SIGN(6, KS_KEYX, SF_PADDING_INFO, 0, SP_PKCS1_SHA256, V2, HASH32),
+      SIGN(6, KS_KEYX, SF_PADDING_INFO, 0, SP_PSS_SHA256, V2 | PM_BLOCK, HASH32),
+      SIGN(6, KS_KEYX, SF_NONE, HC_SHA1, 0, V1, HASH20), S(DELETE_CONTAINER, 7, 0, 0, 0),
+      INFO(7)}},
+    {"import-sign-decrypt", 0, 0, 0, false, false,
+     {ADMIN, CREATE(8, CF_IMPORT, KS_KEYX, KZ_1024, G_RSA1024),
+      CREATE(9, CF_IMPORT, KS_ECDSA384, KZ_384, G_P384), INFO(8), INFO(9), PIN(U_USER, "123456"),
+      SIGN(8, KS_KEYX, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SIGN(9, KS_ECDSA384, SF_NONE, HC_SHA256, 0, V2, HASH48),
+      DECRYPT(8, KS_KEYX, DP_NONE, 0, V1, G_CT_RAW), DECRYPT(8, KS_KEYX, DP_PKCS1, 0, V2, G_CT_PKCS1),
+      DECRYPT(8, KS_KEYX, DP_OAEP_SHA256, 10, V2, G_CT_OAEP256_LABEL),
+      DECRYPT(8, KS_KEYX, DP_OAEP_SHA1, 0, V2, G_CT_OAEP1),
+      DECRYPT(8, KS_KEYX, DP_PKCS1, 0, V2, G_CT_BAD), DECRYPT(9, KS_KEYX, DP_NONE, 0, V2, G_CT_RAW),
+      DECRYPT(8, KS_KEYX, DP_NONE, 0, V2, G_CT_SHORT)}},
+    /* One key blob per error class of md_keyblob.h: each refused before the card. */
+    {"import-malformed", 0, 0, 0, false, false,
+     {CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_BAD_VERSION),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_BAD_ALG),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_BAD_MAGIC),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_BAD_BITLEN),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_RSA512),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_EXP3),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_DEFAULT, G_INCONSISTENT),
+      CREATE(10, CF_IMPORT, KS_SIG, KZ_DEFAULT, G_RSA1024),
+      CREATE(10, CF_IMPORT, KS_KEYX, KZ_2048, G_RSA1024),
+      CREATE(10, CF_IMPORT, KS_ECDSA384, KZ_DEFAULT, G_P521),
+      CREATE(10, CF_IMPORT, KS_ECDSA384, KZ_DEFAULT, G_ECC_PUBLIC),
+      CREATE(10, CF_IMPORT, KS_ECDSA384, KZ_DEFAULT, G_ECC_CBKEY),
+      CREATE(10, CF_IMPORT, KS_ECDSA384, KZ_DEFAULT, G_OFF_CURVE),
+      CREATE(10, CF_IMPORT, KS_ECDSA384, KZ_DEFAULT, G_BAD_SCALAR),
+      CREATE(10, CF_IMPORT, KS_ECDH384, KZ_DEFAULT, G_P384),
+      SD(CREATE_CONTAINER, 10, CF_IMPORT, KZ_DEFAULT, 0, "\x06\x02\0\0\0\xA4\0\0RSA2")}},
+    {"ecdh-derive", 0, 0, 0, false, false,
+     {PIN(U_USER, "123456"), SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384),
+      SG(CONSTRUCT_DH, 4, 0, 0, 0, G_PEER_P256),
+      DERIVE(0, K_HASH, DF_NONE, KB_HASH | KB_PREPEND | KB_APPEND, KH_SHA256, 0, "\3\4preappd"),
+      DERIVE(0, K_HASH, DF_NONE, 0, 0, D_NULL_LIST, ""),
+      DERIVE(1, K_HMAC, DF_NONE, KB_HASH | KB_KEY, KH_SHA384, 0, "\0\0cardhammer hmac key"),
+      DERIVE(1, K_HMAC, DF_SECRET_KEY, KB_HASH, KH_SHA512, 0, ""),
+      DERIVE(0, K_HASH, DF_SIZE_ONLY, KB_HASH, KH_SHA256, 0, ""),
+      DERIVE(0, K_TLS_PRF, DF_NONE, 0, 0, 0, ""), DERIVE(0, K_HASH, DF_NONE, KB_HASH, KH_MD5, 0, ""),
+      DERIVE(0, K_HMAC, DF_NONE, 0, 0, 0, ""), S(DESTROY_DH, 0, 0, 0, 0), S(DESTROY_DH, 0, 0, 0, 0),
+      DERIVE(0, K_HASH, DF_NONE, 0, 0, 0, ""), SG(CONSTRUCT_DH, 2, 0, 1, 0, G_PEER_P384),
+      SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P256)}},
+    /* A certificate must certify the slot's key (GET METADATA): the fixed keys are imported
+     * into 9A and 9D first, then certified (kxc00 small, ksc02 large: gzip). */
+    /* Every agreement index taken: the ninth is NO_MEMORY until one is destroyed. */
+    {"ecdh-all-agreements", 0, 0, 0, false, false,
+     {PIN(U_USER, "123456"), SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384),
+      SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384), SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384),
+      SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384), SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384),
+      SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384), SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384),
+      SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384), SG(CONSTRUCT_DH, 2, 0, 0, 0, G_PEER_P384),
+      S(DESTROY_DH, 5, 0, 0, 0), SG(CONSTRUCT_DH, 4, 0, 0, 0, G_PEER_P256),
+      DERIVE(5, K_HMAC, DF_SECRET_KEY, 0, 0, 0, ""), S(REACQUIRE, 0, 0, 0, 0),
+      DERIVE(5, K_HASH, DF_NONE, 0, 0, 0, "")}},
+    /* A version-5 CSP (CardDeriveKey is v5) and a version-4 one (CardCreateContainer). */
+    {"ecdh-v5", 2, 0, 0, false, false,
+     {PIN(U_USER, "123456"), SG(CONSTRUCT_DH, 4, 0, 0, 0, G_PEER_P256),
+      DERIVE(0, K_HASH, DF_NONE, KB_PREPEND, 0, 0, "\5\0hello"), S(DESTROY_DH, 0, 0, 0, 0),
+      SG(CONSTRUCT_DH, 4, 0, 0, 0, G_PEER_OFF_CURVE)}},
+    {"create-v4", 3, 0, 0, false, false,
+     {ADMIN, CREATE(6, CF_GEN, KS_ECDSA256, KZ_DEFAULT, 0), INFO(6), PIN(U_USER, "123456"),
+      SIGN(6, KS_ECDSA256, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SG(CONSTRUCT_DH, 4, 0, 0, 0, G_PEER_P256), S(DERIVE_KEY, 0, 0, 0, 0),
+      S(DELETE_CONTAINER, 6, 0, 0, 0)}},
+    {"write-files", 0, 0, 0, false, false,
+     {ADMIN, CREATE(0, CF_IMPORT, KS_KEYX, KZ_1024, G_RSA1024),
+      CREATE(2, CF_IMPORT, KS_ECDSA384, KZ_384, G_P384),
+      SG(WRITE_FILE, D_MSCP, F_KXC00, 0, 0, G_CERT_SMALL), READ(D_MSCP, F_KXC00),
+      SG(WRITE_FILE, D_MSCP, F_KSC02, 0, 0, G_CERT_LARGE), READ(D_MSCP, F_KSC02),
+      SG(WRITE_FILE, D_MSCP, F_CMAPFILE, 0, 0, G_CMAPFILE),
+      SD(WRITE_FILE, D_ROOT, F_CARDCF, 0, 0, "\0\0\x10\0\x20\0"),
+      S(CREATE_FILE, D_MSCP, F_KXC17, 0, 0), S(CREATE_FILE, D_MSCP, F_KXC00, 0, 0),
+      S(CREATE_FILE, D_MSCP, F_MSROOTS, 0, 0), S(DELETE_FILE, D_MSCP, F_KSC01, 0, 0),
+      S(DELETE_FILE, D_ROOT, F_CARDID, 0, 0), S(DELETE_CONTAINER, 5, 0, 0, 0)}},
+    /* Refusals that need the card's answer, and the CSP's padding callback failing. */
+    {"crypto-errors", 0, 0, 0, false, false,
+     {SIGN(0, KS_KEYX, SF_NONE, HC_SHA256, 0, V2, HASH32), PIN(U_USER, "123456"),
+      SIGN(0, KS_ECDSA256, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SIGN(0, KS_KEYX, SF_PADDING_INFO, 0, SP_PSS_SHA256, V2 | PM_NONE, HASH32),
+      SIGN(0, KS_KEYX, SF_PADDING_INFO, 0, SP_PSS_SHA256, V2 | PM_FAIL, HASH32),
+      SIGN(0, KS_KEYX, SF_PADDING_INFO, 0, SP_PSS_SHA256, V2 | PM_LONG, HASH32),
+      SIGN(0, KS_KEYX, SF_NONE, HC_SHA256, 0, V2, HASH20),
+      SIGN(0, KS_KEYX, SF_NONE, HC_SHA256, 0, V3, HASH32),
+      SIGN(6, KS_KEYX, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SIGN(24, KS_KEYX, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SIGN(0, KS_KEYX, SF_PADDING_INFO, 0, SP_PKCS1_SHA256, V1, HASH32),
+      SIGN(3, KS_ECDSA256, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SD(RSA_DECRYPT, 0, KS_KEYX, 0, V3, HASH32),
+      SD(RSA_DECRYPT, 0, KS_KEYX | DP_OAEP_MD5 << 4, 0, V2, HASH32),
+      SIGN(1, KS_ECDSA256, SF_NONE, HC_SHA256, 0, V2, HASH32),
+      SG(CONSTRUCT_DH, 0, 0, 0, 0, G_PEER_P256)}},
     {"empty-card", 0, 0, 0, true, false,
      {READ(D_ROOT, F_CARDID), READ(D_ROOT, F_CARDCF), READ(D_MSCP, F_CMAPFILE),
       S(ENUM_FILES, D_MSCP, 0, 0, 0), INFO(0), S(QUERY_FREE_SPACE, 0, 0, 0, 0),
@@ -747,7 +1290,9 @@ static void record(const scenario *s, const char *outdir)
     for (size_t i = 0; i < CH_FAP_MAX_CALLS; i++)
         response_len[i] = 8;
     for (int pass = 0; pass < 4 && !stable; pass++) {
-        vpiv_card *card = vpiv_new(NULL, NULL);
+        vpiv_card *card;
+        ch_counter_rand_seed(0); /* libcrypto's randomness the same at every pass */
+        card = vpiv_new(NULL, NULL);
         CH_CHECK(card != NULL, "vpiv_new");
         vpiv_set_deterministic(card, 1);
         vpiv_power(card, VPIV_POWER_ON);
@@ -771,6 +1316,11 @@ static void record(const scenario *s, const char *outdir)
             r->len = (uint16_t)(st->fix ? response_len[st->fix - 1] : st->len);
             r->data_got = r->len;
             r->data = st->fix ? responses[st->fix - 1] : (const uint8_t *)st->data;
+            if (st->gen) {
+                r->data = gen[st->gen].p;
+                r->len = (uint16_t)gen[st->gen].len;
+                r->data_got = r->len;
+            }
             f.n_calls = (uint8_t)(i + 1);
         }
         free(rec.p);
@@ -816,8 +1366,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s OUTDIR   (writes one seed per scenario)\n", argv[0]);
         return 2;
     }
+    CH_CHECK(ch_counter_rand_install(), "cannot install the counter RAND");
+    make_inputs();
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
         record(&scenarios[i], argv[1]);
     free(rec.p);
+    for (size_t i = 0; i < G_COUNT; i++)
+        free(gen[i].p);
     return 0;
 }

@@ -195,10 +195,6 @@ static DWORD prepare_cert(PCARD_DATA cd, const uint8_t *data, size_t len, uint8_
     uint8_t *der;
     DWORD rc;
 
-    if (len == 0)
-        return SCARD_E_INVALID_PARAMETER;
-    if (len > CH_PIV_CERT_MAX)
-        return SCARD_E_WRITE_TOO_MANY;
     if (!(der = ch_md_alloc(cd, len)))
         return SCARD_E_NO_MEMORY;
     memcpy(der, data, len);
@@ -216,12 +212,20 @@ static DWORD prepare_cert(PCARD_DATA cd, const uint8_t *data, size_t len, uint8_
 static DWORD write_cert(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_file_ref *r,
                         const uint8_t *data, size_t len)
 {
-    uint8_t *obj = ch_md_alloc(cd, CH_MD_OBJECT_LIMIT);
+    uint8_t *obj;
     size_t obj_len = 0;
     ch_piv_pubkey pk;
     ch_md_view v;
     ch_md_cmap m;
-    DWORD rc = obj ? prepare_cert(cd, data, len, obj, &obj_len, &pk) : SCARD_E_NO_MEMORY;
+    DWORD rc;
+
+    /* Sizes first: a refusal the parameters alone decide allocates nothing. */
+    if (len == 0)
+        return SCARD_E_INVALID_PARAMETER;
+    if (len > CH_PIV_CERT_MAX)
+        return SCARD_E_WRITE_TOO_MANY;
+    obj = ch_md_alloc(cd, CH_MD_OBJECT_LIMIT);
+    rc = obj ? prepare_cert(cd, data, len, obj, &obj_len, &pk) : SCARD_E_NO_MEMORY;
 
     if (rc == SCARD_S_SUCCESS)
         rc = ch_md_map_open(cd, ctx, &v, &m);
