@@ -11,6 +11,7 @@
 
 #include "cursor.h"
 #include "piv.h"
+#include "piv_internal.h"
 #include "scarderr.h"
 #include "wipe.h"
 
@@ -31,23 +32,6 @@
 
 /* A slot that holds a key pair the module uses: 9A, 9C, 9D, 9E, retired 82..95. */
 static bool key_slot(uint8_t slot) { return ch_piv_cert_tag(slot) != 0; }
-
-/* A BER length in the shortest form, for values below 65536. */
-static size_t put_len(uint8_t *b, size_t len)
-{
-    if (len < 0x80u) {
-        b[0] = (uint8_t)len;
-        return 1;
-    }
-    if (len <= 0xFFu) {
-        b[0] = 0x81, b[1] = (uint8_t)len;
-        return 2;
-    }
-    b[0] = 0x82, b[1] = (uint8_t)(len >> 8), b[2] = (uint8_t)(len & 0xFFu);
-    return 3;
-}
-
-static size_t len_bytes(size_t len) { return len < 0x80u ? 1u : len <= 0xFFu ? 2u : 3u; }
 
 /* The answer is exactly 7C { 82 <value> }; *value is a view into resp. */
 static bool parse_result(const uint8_t *resp, size_t n, ch_cur *value)
@@ -70,15 +54,15 @@ static uint32_t general_authenticate(ch_apdu_ctx *ctx, uint8_t alg, uint8_t slot
 {
     uint8_t cmd[GA_COMMAND_MAX];
     ch_capdu c = {0x00, INS_GENERAL_AUTHENTICATE, alg, slot, cmd, 0, 256};
-    size_t inner = 2u + 1u + len_bytes(in_len) + in_len, n = 0, rn = 0;
+    size_t inner = 2u + 1u + ch_piv_ber_len_size(in_len) + in_len, n = 0, rn = 0;
     uint16_t sw = 0;
     uint32_t rc;
 
     cmd[n++] = TAG_TEMPLATE;
-    n += put_len(cmd + n, inner);
+    n += ch_piv_ber_len(inner, cmd + n);
     cmd[n++] = TAG_RESPONSE, cmd[n++] = 0x00; /* "the card's answer goes here" */
     cmd[n++] = in_tag;
-    n += put_len(cmd + n, in_len);
+    n += ch_piv_ber_len(in_len, cmd + n);
     memcpy(cmd + n, in, in_len);
     c.data_len = n + in_len;
     rc = ch_apdu_transmit(ctx, &c, resp, GA_ANSWER_MAX, &rn, &sw);

@@ -3,6 +3,7 @@
 #define CH_PIV_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cursor.h"
@@ -13,5 +14,12 @@
  * bit set, odd; e 1..4 bytes, odd, >= 3) or EC 86 04||X||Y of the curve. pk written only when
  * true. */
 bool ch_piv_pubkey_tlvs(ch_cur *v, uint8_t alg, ch_piv_pubkey *pk);
+
+/* A BER definite length in its shortest form (short, 81, 82, 83): the byte count, 0 for 2^24
+ * and above (every caller bounds its content far below). ch_piv_ber_len_size: the count
+ * alone. */
+#define CH_PIV_BER_LEN_MAX 4u
+size_t ch_piv_ber_len(size_t len, uint8_t out[CH_PIV_BER_LEN_MAX]);
+size_t ch_piv_ber_len_size(size_t len);
 
 #endif

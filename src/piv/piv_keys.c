@@ -129,17 +129,12 @@ uint32_t ch_piv_generate(ch_apdu_ctx *ctx, uint8_t slot, uint8_t alg, uint8_t pi
     return ch_piv_parse_generated(resp, rn, alg, pub);
 }
 
-/* Appends tag, BER length (short, 81 or 82 form) and n bytes; b has room (IMPORT_MAX). */
+/* Appends tag, BER length and n bytes; b has room (IMPORT_MAX). */
 static size_t put_component(uint8_t *b, uint8_t tag, const uint8_t *v, size_t n)
 {
     size_t i = 0;
     b[i++] = tag;
-    if (n >= 0x100u)
-        b[i++] = 0x82, b[i++] = (uint8_t)(n >> 8), b[i++] = (uint8_t)(n & 0xFFu);
-    else if (n >= 0x80u)
-        b[i++] = 0x81, b[i++] = (uint8_t)n;
-    else
-        b[i++] = (uint8_t)n;
+    i += ch_piv_ber_len(n, b + i);
     memcpy(b + i, v, n);
     return i + n;
 }

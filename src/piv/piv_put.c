@@ -8,37 +8,13 @@
 #include <string.h>
 
 #include "piv.h"
+#include "piv_internal.h"
 #include "scarderr.h"
 #include "wipe.h"
 
 #define INS_PUT_DATA 0xDBu
 #define TAG_LIST_LEN 5u /* 5C 03 t1 t2 t3 */
-#define BER_LEN_MAX 4u  /* 83 l1 l2 l3 */
 #define CERTINFO_GZIP 0x01u
-
-/* A BER definite length in its shortest form; lengths of 2^24 and above are not ours to
- * write (every caller bounds its content far below). Returns the byte count, 0 if too long. */
-static size_t ber_len(size_t len, uint8_t out[BER_LEN_MAX])
-{
-    if (len < 0x80u) {
-        out[0] = (uint8_t)len;
-        return 1;
-    }
-    if (len <= 0xFFu) {
-        out[0] = 0x81, out[1] = (uint8_t)len;
-        return 2;
-    }
-    if (len <= 0xFFFFu) {
-        out[0] = 0x82, out[1] = (uint8_t)(len >> 8), out[2] = (uint8_t)(len & 0xFFu);
-        return 3;
-    }
-    if (len <= 0xFFFFFFu) {
-        out[0] = 0x83, out[1] = (uint8_t)(len >> 16), out[2] = (uint8_t)((len >> 8) & 0xFFu);
-        out[3] = (uint8_t)(len & 0xFFu);
-        return 4;
-    }
-    return 0;
-}
 
 /* A PIV object tag PUT DATA may name: three BER tag bytes 5F Cx yy (the SP 800-73 objects)
  * or 5F FF yy (vendor objects), the last byte without the "more bytes follow" bit. The
@@ -51,7 +27,7 @@ static bool writable_tag(uint32_t tag)
 
 uint32_t ch_piv_put_data(ch_apdu_ctx *ctx, uint32_t tag, const uint8_t *content, size_t len)
 {
-    uint8_t cmd[TAG_LIST_LEN + 1 + BER_LEN_MAX + CH_PIV_OBJECT_MAX];
+    uint8_t cmd[TAG_LIST_LEN + 1 + CH_PIV_BER_LEN_MAX + CH_PIV_OBJECT_MAX];
     uint8_t resp[16]; /* room to see data in the answer as malformed, not as a short buffer */
     ch_capdu c = {0x00, INS_PUT_DATA, 0x3F, 0xFF, cmd, 0, 0};
     size_t n = 0, rn = 0;
@@ -66,7 +42,7 @@ uint32_t ch_piv_put_data(ch_apdu_ctx *ctx, uint32_t tag, const uint8_t *content,
     cmd[n++] = (uint8_t)((tag >> 8) & 0xFFu);
     cmd[n++] = (uint8_t)(tag & 0xFFu);
     cmd[n++] = 0x53;
-    n += ber_len(len, cmd + n); /* len <= CH_PIV_OBJECT_MAX: never 0 */
+    n += ch_piv_ber_len(len, cmd + n); /* len <= CH_PIV_OBJECT_MAX: never 0 */
     if (len)
         memcpy(cmd + n, content, len);
     c.data_len = n + len;
@@ -85,14 +61,14 @@ uint32_t ch_piv_put_data(ch_apdu_ctx *ctx, uint32_t tag, const uint8_t *content,
 uint32_t ch_piv_cert_object_build(const uint8_t *der, size_t len, bool gzip, uint8_t *out,
                                   size_t cap, size_t *out_len)
 {
-    uint8_t hdr[1 + BER_LEN_MAX];
+    uint8_t hdr[1 + CH_PIV_BER_LEN_MAX];
     const uint8_t tail[5] = {0x71, 0x01, gzip ? CERTINFO_GZIP : 0x00u, 0xFE, 0x00};
     size_t hn, total;
 
     if (!der || len == 0 || !out_len || (cap && !out))
         return SCARD_E_INVALID_PARAMETER;
     hdr[0] = 0x70;
-    hn = ber_len(len, hdr + 1);
+    hn = ch_piv_ber_len(len, hdr + 1);
     if (hn == 0)
         return SCARD_E_INSUFFICIENT_BUFFER; /* 16 MiB and more: no card holds it */
     hn += 1;
