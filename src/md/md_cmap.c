@@ -148,11 +148,6 @@ static DWORD probe_cert(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, BYTE
     return SCARD_S_SUCCESS;
 }
 
-static bool keyspec_known(DWORD spec)
-{
-    return spec >= AT_KEYEXCHANGE && spec <= AT_ECDHE_P384 && spec != AT_ECDSA_P521;
-}
-
 static DWORD build(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, ch_md_cmap *m)
 {
     uint8_t *obj;
@@ -188,7 +183,7 @@ static DWORD build(PCARD_DATA cd, ch_md_ctx *ctx, const ch_md_view *v, ch_md_cma
         rc = probe_cert(cd, ctx, v, i, seen[i], e);
         if (rc != SCARD_S_SUCCESS)
             break;
-        if (e->valid && e->type == CH_PIV_KEY_NONE && !keyspec_known(e->key_spec))
+        if (e->valid && e->type == CH_PIV_KEY_NONE && ch_md_keyspec_type(e->key_spec) == CH_PIV_KEY_NONE)
             e->valid = false; /* a map record we cannot interpret and no certificate */
         if (!e->valid)
             e->is_default = false;

@@ -17,37 +17,19 @@
 
 #define RSA_DEFAULT_BITS 2048u
 
-static bool keyspec_known(DWORD spec)
-{
-    return spec == AT_KEYEXCHANGE || spec == AT_SIGNATURE ||
-           (spec >= AT_ECDSA_P256 && spec <= AT_ECDHE_P521);
-}
-
-static bool keyspec_p521(DWORD spec)
-{
-    return spec == AT_ECDSA_P521 || spec == AT_ECDHE_P521;
-}
-
-/* The key a keyspec and size ask for: *type, *bits; false when PIV cannot hold it. A size of
- * 0 means the default (RSA-2048) or, for ECC, the curve's. */
+/* The key a keyspec and size ask for: *type, *bits; false when PIV cannot hold it (P-521, a
+ * size PIV has no key of). A size of 0 means the default (RSA-2048) or, for ECC, the curve's. */
 static bool wanted_key(DWORD spec, DWORD size, ch_piv_key_type *type, size_t *bits)
 {
-    switch (spec) {
-    case AT_KEYEXCHANGE:
-    case AT_SIGNATURE:
-        *type = CH_PIV_KEY_RSA;
+    *type = ch_md_keyspec_type(spec);
+    switch (*type) {
+    case CH_PIV_KEY_RSA:
         *bits = size ? size : RSA_DEFAULT_BITS;
         return *bits == 1024u || *bits == 2048u || *bits == 3072u || *bits == 4096u;
-    case AT_ECDSA_P256:
-    case AT_ECDHE_P256:
-        *type = CH_PIV_KEY_P256;
-        *bits = 256;
-        return size == 0 || size == 256u;
-    case AT_ECDSA_P384:
-    case AT_ECDHE_P384:
-        *type = CH_PIV_KEY_P384;
-        *bits = 384;
-        return size == 0 || size == 384u;
+    case CH_PIV_KEY_P256:
+    case CH_PIV_KEY_P384:
+        *bits = *type == CH_PIV_KEY_P256 ? 256u : 384u;
+        return size == 0 || size == *bits;
     default:
         return false;
     }
@@ -101,6 +83,17 @@ static void record(ch_md_cmap *m, BYTE idx, const uint8_t cardid[16], DWORD spec
     e->bits = (WORD)bits;
 }
 
+/* After the slot's key changed: caches go stale at once (cardcf), the old certificate, if
+ * any, goes (it certified the old key), and the map m, already updated, is written. */
+static DWORD key_changed(ch_md_ctx *ctx, uint8_t slot, const ch_md_cmap *m)
+{
+    DWORD rc = ch_md_bump(ctx, true, true);
+
+    if (rc == SCARD_S_SUCCESS)
+        rc = ch_md_card_done(ctx, ch_piv_put_data(&ctx->apdu, ch_piv_cert_tag(slot), NULL, 0));
+    return rc == SCARD_S_SUCCESS ? ch_md_cmap_store(ctx, m) : rc;
+}
+
 static DWORD create(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, DWORD flags, DWORD spec,
                     ch_piv_key_type type, size_t bits, const ch_keyblob *kb)
 {
@@ -113,13 +106,8 @@ static DWORD create(PCARD_DATA cd, ch_md_ctx *ctx, BYTE idx, DWORD flags, DWORD 
         rc = put_key(ctx, slot, flags, type, bits, kb); /* the card changes here */
     if (rc != SCARD_S_SUCCESS)
         return rc;
-    rc = ch_md_bump(ctx, true, true);
-    if (rc == SCARD_S_SUCCESS) /* the old certificate, if any, certified the old key */
-        rc = ch_md_card_done(ctx, ch_piv_put_data(&ctx->apdu, ch_piv_cert_tag(slot), NULL, 0));
-    if (rc != SCARD_S_SUCCESS)
-        return rc;
     record(&m, idx, v.cardid, spec, bits);
-    return ch_md_cmap_store(ctx, &m);
+    return key_changed(ctx, slot, &m);
 }
 
 /* The blob's length comes from its header (the API passes none): read the 8 bytes every blob
@@ -152,9 +140,9 @@ DWORD WINAPI CardCreateContainerEx(PCARD_DATA pCardData, BYTE bContainerIndex, D
         return SCARD_E_INVALID_PARAMETER;
     if (dwFlags != CARD_CREATE_CONTAINER_KEY_GEN && dwFlags != CARD_CREATE_CONTAINER_KEY_IMPORT)
         return SCARD_E_INVALID_PARAMETER;
-    if (!keyspec_known(dwKeySpec))
+    if (!ch_md_keyspec_known(dwKeySpec))
         return SCARD_E_INVALID_PARAMETER;
-    if (keyspec_p521(dwKeySpec) || !wanted_key(dwKeySpec, dwKeySize, &type, &bits))
+    if (!wanted_key(dwKeySpec, dwKeySize, &type, &bits))
         return SCARD_E_UNSUPPORTED_FEATURE;
     if (PinId == ROLE_ADMIN)
         return SCARD_W_SECURITY_VIOLATION;
@@ -208,13 +196,9 @@ DWORD WINAPI CardDeleteContainer(PCARD_DATA pCardData, BYTE bContainerIndex, DWO
     rc = ch_md_card_done(ctx, ch_piv_generate(&ctx->apdu, slot, CH_PIV_ALG_ECCP256,
                                               CH_PIV_POLICY_DEFAULT, CH_PIV_POLICY_DEFAULT,
                                               &pub));
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_bump(ctx, true, true);
-    if (rc == SCARD_S_SUCCESS)
-        rc = ch_md_card_done(ctx, ch_piv_put_data(&ctx->apdu, ch_piv_cert_tag(slot), NULL, 0));
     if (rc != SCARD_S_SUCCESS)
         return rc;
     memset(&m.e[bContainerIndex], 0, sizeof m.e[bContainerIndex]);
     m.e[bContainerIndex].slot = slot;
-    return ch_md_cmap_store(ctx, &m);
+    return key_changed(ctx, slot, &m);
 }

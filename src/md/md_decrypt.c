@@ -29,7 +29,7 @@ static DWORD check(const CARD_RSA_DECRYPT_INFO *di, unpad_plan *p)
         return ERROR_REVISION_MISMATCH;
     if (!di->pbData || !di->cbData)
         return SCARD_E_INVALID_PARAMETER;
-    if (di->dwKeySpec != AT_KEYEXCHANGE && di->dwKeySpec != AT_SIGNATURE)
+    if (ch_md_keyspec_type(di->dwKeySpec) != CH_PIV_KEY_RSA)
         return SCARD_E_INVALID_PARAMETER;
     if (version >= CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO) {
         switch (di->dwPaddingType) {

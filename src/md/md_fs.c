@@ -28,6 +28,16 @@ PIN_ID ch_md_container_pin(BYTE idx)
     }
 }
 
+DWORD ch_md_keyspec_of(ch_piv_key_type type, bool signature)
+{
+    switch (type) {
+    case CH_PIV_KEY_RSA: return signature ? AT_SIGNATURE : AT_KEYEXCHANGE;
+    case CH_PIV_KEY_P256: return signature ? AT_ECDSA_P256 : AT_ECDHE_P256;
+    case CH_PIV_KEY_P384: return signature ? AT_ECDSA_P384 : AT_ECDHE_P384;
+    default: return 0;
+    }
+}
+
 DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type)
 {
     /* RSA: 9C signs only (non-repudiation); every other slot can also decrypt, which is what
@@ -35,11 +45,25 @@ DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type)
      * key agreement; the others sign. */
     bool keymgmt = slot == CH_PIV_SLOT_KEYMGMT ||
                    (slot >= CH_PIV_SLOT_RETIRED_FIRST && slot <= CH_PIV_SLOT_RETIRED_LAST);
-    switch (type) {
-    case CH_PIV_KEY_RSA: return slot == CH_PIV_SLOT_SIGN ? AT_SIGNATURE : AT_KEYEXCHANGE;
-    case CH_PIV_KEY_P256: return keymgmt ? AT_ECDHE_P256 : AT_ECDSA_P256;
-    case CH_PIV_KEY_P384: return keymgmt ? AT_ECDHE_P384 : AT_ECDSA_P384;
-    default: return 0;
+    return ch_md_keyspec_of(type, type == CH_PIV_KEY_RSA ? slot == CH_PIV_SLOT_SIGN : !keymgmt);
+}
+
+bool ch_md_keyspec_known(DWORD key_spec)
+{
+    return key_spec == AT_KEYEXCHANGE || key_spec == AT_SIGNATURE ||
+           (key_spec >= AT_ECDSA_P256 && key_spec <= AT_ECDHE_P521);
+}
+
+ch_piv_key_type ch_md_keyspec_type(DWORD key_spec)
+{
+    switch (key_spec) {
+    case AT_KEYEXCHANGE:
+    case AT_SIGNATURE: return CH_PIV_KEY_RSA;
+    case AT_ECDSA_P256:
+    case AT_ECDHE_P256: return CH_PIV_KEY_P256;
+    case AT_ECDSA_P384:
+    case AT_ECDHE_P384: return CH_PIV_KEY_P384;
+    default: return CH_PIV_KEY_NONE; /* unknown, and P-521 (PIV has no such key) */
     }
 }
 
@@ -50,12 +74,7 @@ bool ch_md_keyspec_is_signature(DWORD key_spec)
 
 bool ch_md_keyspec_fits(DWORD key_spec, ch_piv_key_type type)
 {
-    switch (type) {
-    case CH_PIV_KEY_RSA: return key_spec == AT_KEYEXCHANGE || key_spec == AT_SIGNATURE;
-    case CH_PIV_KEY_P256: return key_spec == AT_ECDSA_P256 || key_spec == AT_ECDHE_P256;
-    case CH_PIV_KEY_P384: return key_spec == AT_ECDSA_P384 || key_spec == AT_ECDHE_P384;
-    default: return false;
-    }
+    return type != CH_PIV_KEY_NONE && ch_md_keyspec_type(key_spec) == type;
 }
 
 DWORD ch_md_read_object(ch_md_ctx *ctx, uint32_t tag, uint8_t *out, size_t cap, size_t *len)

@@ -28,6 +28,13 @@ PIN_ID ch_md_container_pin(BYTE idx);
 /* The keyspec a key of this type has in this slot (docs/card-mapping.md): RSA AT_SIGNATURE in
  * 9C else AT_KEYEXCHANGE; EC ECDH (AT_ECDHE_*) in 9D and the retired slots, else ECDSA. */
 DWORD ch_md_slot_keyspec(uint8_t slot, ch_piv_key_type type);
+/* The keyspec of a key of this type that signs (AT_SIGNATURE, AT_ECDSA_*) or not
+ * (AT_KEYEXCHANGE, AT_ECDHE_*); 0 for CH_PIV_KEY_NONE. */
+DWORD ch_md_keyspec_of(ch_piv_key_type type, bool signature);
+/* Every AT_* the API defines, P-521 included. */
+bool ch_md_keyspec_known(DWORD key_spec);
+/* The key type a keyspec names: RSA, P-256, P-384; NONE for P-521 and anything unknown. */
+ch_piv_key_type ch_md_keyspec_type(DWORD key_spec);
 
 /* Whether key_spec can name a key of this type: RSA with AT_KEYEXCHANGE or AT_SIGNATURE,
  * P-256 with AT_ECDSA_P256 or AT_ECDHE_P256, P-384 likewise. A container-map record's keyspec

@@ -60,8 +60,7 @@ static DWORD check(const CARD_SIGNING_INFO *si)
         return ERROR_REVISION_MISMATCH;
     if (!si->pbData || !si->cbData || (si->dwSigningFlags & ~(DWORD)SIGN_FLAGS))
         return SCARD_E_INVALID_PARAMETER;
-    if (si->dwKeySpec != AT_KEYEXCHANGE && si->dwKeySpec != AT_SIGNATURE &&
-        (si->dwKeySpec < AT_ECDSA_P256 || si->dwKeySpec > AT_ECDHE_P521))
+    if (!ch_md_keyspec_known(si->dwKeySpec))
         return SCARD_E_INVALID_PARAMETER;
     if (si->dwSigningFlags & CARD_PADDING_INFO_PRESENT &&
         (version < CARD_SIGNING_INFO_CURRENT_VERSION || !si->pPaddingInfo))

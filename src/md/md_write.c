@@ -12,7 +12,6 @@
 #include "utf16.h"
 
 #define REC_LEN sizeof(CONTAINER_MAP_RECORD)
-#define CERT_OBJECT_OVERHEAD 9u /* 70 82 LL LL, 71 01 xx, FE 00 */
 
 /* ---- cmapfile -> container map ---- */
 
@@ -30,11 +29,7 @@ static DWORD record_spec(const ch_md_cmap_entry *old, bool sig, WORD bits)
     if (old->valid && ch_md_keyspec_is_signature(old->key_spec) == sig &&
         (old->type == CH_PIV_KEY_NONE || ch_md_keyspec_fits(old->key_spec, t)))
         return old->key_spec;
-    switch (t) {
-    case CH_PIV_KEY_P256: return sig ? AT_ECDSA_P256 : AT_ECDHE_P256;
-    case CH_PIV_KEY_P384: return sig ? AT_ECDSA_P384 : AT_ECDHE_P384;
-    default: return sig ? AT_SIGNATURE : AT_KEYEXCHANGE;
-    }
+    return ch_md_keyspec_of(t, sig);
 }
 
 /* The CSP's cmapfile, checked without the card: whole 86-byte records, at most one default
@@ -122,33 +117,18 @@ static DWORD cert_object(PCARD_DATA cd, const uint8_t *der, size_t len, uint8_t 
     size_t gz_len = 0;
     void *work;
     int zrc;
-    DWORD rc;
+    DWORD rc = ch_piv_cert_object_build(der, len, false, obj, CH_MD_OBJECT_LIMIT, obj_len);
 
-    if (len + CERT_OBJECT_OVERHEAD <= CH_MD_OBJECT_LIMIT)
-        return ch_piv_cert_object_build(der, len, false, obj, CH_MD_OBJECT_LIMIT, obj_len);
+    if (rc != SCARD_E_INSUFFICIENT_BUFFER)
+        return rc;
     if (!(work = ch_md_alloc(cd, ch_deflate_work_size())))
         return SCARD_E_NO_MEMORY;
-    zrc = ch_gzip_work(work, der, len, gz, CH_MD_OBJECT_LIMIT - CERT_OBJECT_OVERHEAD, &gz_len);
+    zrc = ch_gzip_work(work, der, len, gz, sizeof gz, &gz_len);
     ch_md_free(cd, work);
     if (zrc != CH_DEFLATE_OK)
         return SCARD_E_WRITE_TOO_MANY;
     rc = ch_piv_cert_object_build(gz, gz_len, true, obj, CH_MD_OBJECT_LIMIT, obj_len);
     return rc == SCARD_E_INSUFFICIENT_BUFFER ? SCARD_E_WRITE_TOO_MANY : rc;
-}
-
-/* The key type a container's keyspec and size promise (for a container without a
- * certificate, whose key the map alone describes). */
-static ch_piv_key_type type_of_spec(DWORD spec)
-{
-    switch (spec) {
-    case AT_KEYEXCHANGE:
-    case AT_SIGNATURE: return CH_PIV_KEY_RSA;
-    case AT_ECDSA_P256:
-    case AT_ECDHE_P256: return CH_PIV_KEY_P256;
-    case AT_ECDSA_P384:
-    case AT_ECDHE_P384: return CH_PIV_KEY_P384;
-    default: return CH_PIV_KEY_NONE;
-    }
 }
 
 static bool same_key(const ch_piv_pubkey *a, const ch_piv_pubkey *b)
@@ -166,7 +146,7 @@ static bool same_key(const ch_piv_pubkey *a, const ch_piv_pubkey *b)
 static DWORD cert_fits(ch_md_ctx *ctx, const ch_md_cmap_entry *e, const ch_md_file_ref *r,
                        const ch_piv_pubkey *pk)
 {
-    ch_piv_key_type want = e->type != CH_PIV_KEY_NONE ? e->type : type_of_spec(e->key_spec);
+    ch_piv_key_type want = e->type != CH_PIV_KEY_NONE ? e->type : ch_md_keyspec_type(e->key_spec);
     ch_piv_metadata meta;
     DWORD spec, rc;
 
