@@ -1,18 +1,15 @@
 /* P-256 / P-384 checks (ecpoint.h). Curve constants: FIPS 186-4 D.1.2.3 (P-256) and D.1.2.4
  * (P-384); a = -3 on both.
  *
- * Two kinds of arithmetic live here:
- *   - the on-curve check of a PUBLIC point runs on the small bignum of bn.h (bit-serial
- *     reduction, variable time: fine for public data);
- *   - everything that touches the PRIVATE scalar (the range check and d*G) runs on a fixed-size
- *     field arithmetic below: 32-bit limbs, L = 8 or 12 of them whatever the value, Montgomery
- *     multiplication (CIOS) with a masked final subtraction, masked modular add / sub, masked
- *     selects. d*G is a double-and-add-always over all 8 * field bits of d (leading zeros
- *     included) in Jacobian coordinates with a mixed addition of the affine G, so each bit costs
- *     one doubling, one addition and one select whatever its value; the point at infinity (the
- *     leading zero bits) is handled by a masked select, not a branch. One inversion at the end
- *     (Fermat: Z^(p-2), an exponent that is public). Every temporary lives in one work struct
- *     that is wiped, and the multiplier's accumulator is wiped on each call.
+ * One fixed-size field arithmetic serves every check (the on-curve check of the public point
+ * too, though it needs no secrecy): 32-bit limbs, L = 8 or 12 of them whatever the value,
+ * Montgomery multiplication (CIOS) with a masked final subtraction, masked modular add / sub,
+ * masked selects. d*G is a double-and-add-always over all 8 * field bits of d (leading zeros
+ * included) in Jacobian coordinates with a mixed addition of the affine G, so each bit costs
+ * one doubling, one addition and one select whatever its value; the point at infinity (the
+ * leading zero bits) is handled by a masked select, not a branch. One inversion at the end
+ * (Fermat: Z^(p-2), an exponent that is public). Every temporary lives in one work struct that
+ * is wiped, and the multiplier's accumulator is wiped on each call.
  * What remains variable, honestly:
  *   - nothing here branches on or indexes by d or values derived from it in the C source; but
  *     the C compiler may turn a mask-select into a branch (not checked on the generated code),
@@ -28,7 +25,6 @@
 
 #include <string.h>
 
-#include "bn.h"
 #include "wipe.h"
 
 typedef struct ec_curve {
@@ -90,50 +86,7 @@ static const ec_curve *ec_curve_of(size_t field)
     return NULL;
 }
 
-/* ---- the public point: on the curve (bn.h, variable time) -------------------------------- */
-
-/* r = (a + b) mod p for a + b < 2p; r may alias a or b. */
-static bool ec_add_mod(ch_bn *r, const ch_bn *a, const ch_bn *b, const ch_bn *p)
-{
-    if (!ch_bn_add(r, a, b))
-        return false;
-    return ch_bn_cmp(r, p) < 0 || ch_bn_sub(r, r, p);
-}
-
-/* Whether y^2 == x^3 - 3x + b (mod p), with x, y, b below p. */
-static bool ec_equation_holds(const ch_bn *x, const ch_bn *y, const ch_bn *b, const ch_bn *p)
-{
-    ch_bn lhs, rhs, t, u;
-
-    if (!ch_bn_mod_mul(&lhs, y, y, p))
-        return false;
-    if (!ch_bn_mod_mul(&rhs, x, x, p) || !ch_bn_mod_mul(&rhs, &rhs, x, p))
-        return false;
-    /* x^3 - 3x as x^3 + (p - (3x mod p)): every intermediate stays non-negative. */
-    if (!ch_bn_mul_u32(&t, x, 3u) || !ch_bn_mod(&u, &t, p) || !ch_bn_sub(&t, p, &u))
-        return false;
-    if (!ec_add_mod(&rhs, &rhs, &t, p) || !ec_add_mod(&rhs, &rhs, b, p))
-        return false;
-    return ch_bn_cmp(&lhs, &rhs) == 0;
-}
-
-bool ch_ec_point_on_curve(size_t field, const uint8_t *x, const uint8_t *y)
-{
-    const ec_curve *c = ec_curve_of(field);
-    ch_bn p, b, X, Y;
-
-    if (c == NULL || x == NULL || y == NULL)
-        return false;
-    if (!ch_bn_from_be(&p, c->p, field) || !ch_bn_from_be(&b, c->b, field) ||
-        !ch_bn_from_be(&X, x, field) || !ch_bn_from_be(&Y, y, field))
-        return false;
-    /* SEC 1 3.2.2.1 step 2: each coordinate an integer in [0, p - 1]. */
-    if (ch_bn_cmp(&X, &p) >= 0 || ch_bn_cmp(&Y, &p) >= 0)
-        return false;
-    return ec_equation_holds(&X, &Y, &b, &p);
-}
-
-/* ---- fixed-size arithmetic for the private scalar ---------------------------------------- */
+/* ---- fixed-size field arithmetic ----------------------------------------------------------- */
 
 /* A number below 2^384 as 32-bit limbs, least significant first; only the first L are used. */
 #define EC_LIMBS_MAX 12u
@@ -330,6 +283,35 @@ static void ec_field_init(ec_field *f, const ec_curve *c)
         inv = (uint32_t)((uint64_t)inv * (uint32_t)(0x100000002u - pi));
     }
     f->n0 = ~inv + 1u; /* -inv: inv is odd, so ~inv < 2^32 - 1 and this cannot wrap */
+}
+
+/* SEC 1 3.2.2.1 step 2: each coordinate an integer in [0, p - 1]; then y^2 == x^3 - 3x + b,
+ * compared in Montgomery form (both sides fully reduced, so equal residues are equal limbs). */
+bool ch_ec_point_on_curve(size_t field, const uint8_t *x, const uint8_t *y)
+{
+    const ec_curve *c = ec_curve_of(field);
+    ec_field f;
+    ec_num X, Y, B, lhs, rhs, t;
+
+    if (c == NULL || x == NULL || y == NULL)
+        return false;
+    ec_field_init(&f, c);
+    ec_from_be(X, x, field);
+    ec_from_be(Y, y, field);
+    ec_from_be(B, c->b, field);
+    if (!ec_borrow(X, f.p, f.L) || !ec_borrow(Y, f.p, f.L))
+        return false;
+    fe_mul(&f, X, X, f.rr);
+    fe_mul(&f, Y, Y, f.rr);
+    fe_mul(&f, B, B, f.rr);
+    fe_mul(&f, lhs, Y, Y);
+    fe_mul(&f, rhs, X, X);
+    fe_mul(&f, rhs, rhs, X);
+    fe_add(&f, t, X, X);
+    fe_add(&f, t, t, X);
+    fe_sub(&f, rhs, rhs, t);
+    fe_add(&f, rhs, rhs, B);
+    return memcmp(lhs, rhs, f.L * sizeof lhs[0]) == 0;
 }
 
 /* 1 when 1 <= d < n (d big-endian, field bytes), else 0: the borrow of d - n and an OR of

@@ -1,13 +1,12 @@
 /* Validity checks on NIST P-256 / P-384 values for key import.
  *   - ch_ec_point_on_curve: SEC 1 v2 section 3.2.2.1 partial public key validation
- *     (coordinates below the field prime, y^2 = x^3 - 3x + b mod p). Public data only; runs on
- *     the small bignum of bn.h (not constant-time, which does not matter here).
+ *     (coordinates below the field prime, y^2 = x^3 - 3x + b mod p).
  *   - ch_ec_scalar_valid: a private scalar in [1, n-1].
  *   - ch_ec_public_matches: whether (x, y) is d*G, i.e. whether a private key blob's public
  *     point belongs to its scalar (the card derives the public key from d alone).
- * The last two handle the private scalar: they run on fixed-size Montgomery arithmetic of
- * their own (ecpoint.c), not on bn.h, with a sequence of operations and memory accesses that
- * does not depend on d's value, and they wipe every temporary derived from d. What is left
+ * All three run on one fixed-size Montgomery arithmetic (ecpoint.c); the last two handle the
+ * private scalar with a sequence of operations and memory accesses that does not depend on
+ * d's value, and wipe every temporary derived from d. What is left
  * variable is listed at the top of ecpoint.c.
  * Inputs are big-endian, exactly the field size (32 or 48 bytes). */
 #ifndef CH_ECPOINT_H
