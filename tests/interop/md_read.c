@@ -16,60 +16,19 @@
  *
  * Exit status: 0 ok; 1 a minidriver call failed (the call and its hex error are printed) or a
  * check failed; 2 usage or OUTDIR not writable; 77 no reader ($CH_READER unset, or no card). */
-#include <dlfcn.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cardmod.h"
-#include "csp_pcsc.h"
-#include "host.h"
+#include "md_session.h"
 
-#define EXIT_MD 1
-#define EXIT_USAGE 2
-#define EXIT_NO_READER 77
 
 #define CMAP_REC_LEN 86u
 #define CMAP_FLAGS_OFF 80u
 
-typedef DWORD(WINAPI *acquire_fn)(PCARD_DATA, DWORD);
-
 static const char *outdir;
-
-/* Writes len bytes to OUTDIR/name. 0 on success. */
-static int put_file(const char *name, const void *data, size_t len)
-{
-    char path[4096];
-    FILE *f;
-    bool bad;
-    int n = snprintf(path, sizeof path, "%s/%s", outdir, name);
-
-    if (n < 0 || (size_t)n >= sizeof path) {
-        fprintf(stderr, "md-read: output path too long for %s\n", name);
-        return -1;
-    }
-    f = fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "md-read: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    bad = len && fwrite(data, 1, len, f) != len;
-    if (fclose(f) != 0)
-        bad = true;
-    if (bad) {
-        fprintf(stderr, "md-read: writing %s failed\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-static int md_failed(const char *call, const char *what, DWORD rc)
-{
-    fprintf(stderr, "md-read: %s(%s) failed: 0x%08X\n", call, what, rc);
-    return EXIT_MD;
-}
 
 /* CardReadFile dir/file, checked against CardGetFileInfo, saved as OUTDIR/file. The bytes
  * are handed back when data_out is not NULL (the caller frees them with pfnCspFree). */
@@ -90,7 +49,7 @@ static int read_one(PCARD_DATA cd, const char *dir, const char *file, PBYTE *dat
         return md_failed("CardReadFile", what, rc);
     if (!data && len) {
         fprintf(stderr, "md-read: CardReadFile(%s): NULL data of %u bytes\n", what, len);
-        return EXIT_MD;
+        return MD_EXIT_MD;
     }
     printf("%-14s %5u bytes\n", what, len);
     memset(&fi, 0, sizeof fi);
@@ -101,10 +60,10 @@ static int read_one(PCARD_DATA cd, const char *dir, const char *file, PBYTE *dat
     else if (fi.cbFileSize != len) {
         fprintf(stderr, "md-read: CardGetFileInfo(%s): cbFileSize %u, CardReadFile gave %u\n",
                 what, fi.cbFileSize, len);
-        ret = EXIT_MD;
+        ret = MD_EXIT_MD;
     }
-    if (ret == 0 && put_file(file, data, len) != 0)
-        ret = EXIT_USAGE;
+    if (ret == 0 && md_put_file(outdir, file, data, len) != 0)
+        ret = MD_EXIT_USAGE;
     if (ret == 0 && data_out) {
         *data_out = data;
         *len_out = len;
@@ -133,12 +92,12 @@ static int enum_dir(PCARD_DATA cd, const char *dir, const char *list, char **nam
         fprintf(stderr, "md-read: CardEnumFiles(%s): not a multi-string (%u bytes)\n",
                 dir ? dir : "root", len);
         cd->pfnCspFree(names);
-        return EXIT_MD;
+        return MD_EXIT_MD;
     }
     text = malloc(len);
     if (!text) {
         cd->pfnCspFree(names);
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
     for (const char *p = names; *p; p += strlen(p) + 1) {
         size_t n = strlen(p);
@@ -146,8 +105,8 @@ static int enum_dir(PCARD_DATA cd, const char *dir, const char *list, char **nam
         o += n;
         text[o++] = '\n';
     }
-    if (put_file(list, text, o) != 0)
-        ret = EXIT_USAGE;
+    if (md_put_file(outdir, list, text, o) != 0)
+        ret = MD_EXIT_USAGE;
     free(text);
     if (ret == 0) {
         *names_out = names;
@@ -155,41 +114,6 @@ static int enum_dir(PCARD_DATA cd, const char *dir, const char *list, char **nam
     } else {
         cd->pfnCspFree(names);
     }
-    return ret;
-}
-
-static int container_keys(PCARD_DATA cd, BYTE idx)
-{
-    CONTAINER_INFO ci;
-    char name[16], what[8];
-    DWORD rc;
-    int ret = 0;
-
-    memset(&ci, 0, sizeof ci);
-    ci.dwVersion = CONTAINER_INFO_CURRENT_VERSION;
-    snprintf(what, sizeof what, "%u", (unsigned)idx);
-    rc = cd->pfnCardGetContainerInfo(cd, idx, 0, &ci);
-    if (rc != SCARD_S_SUCCESS)
-        return md_failed("CardGetContainerInfo", what, rc);
-    printf("container %-4u sig %3u bytes, kx %3u bytes\n", (unsigned)idx, ci.cbSigPublicKey,
-           ci.cbKeyExPublicKey);
-    if ((ci.cbSigPublicKey && !ci.pbSigPublicKey) ||
-        (ci.cbKeyExPublicKey && !ci.pbKeyExPublicKey)) {
-        fprintf(stderr, "md-read: CardGetContainerInfo(%u): a size without a buffer\n", idx);
-        ret = EXIT_MD;
-    }
-    if (ret == 0 && ci.cbSigPublicKey) {
-        snprintf(name, sizeof name, "pub%02x.sig", (unsigned)idx);
-        if (put_file(name, ci.pbSigPublicKey, ci.cbSigPublicKey) != 0)
-            ret = EXIT_USAGE;
-    }
-    if (ret == 0 && ci.cbKeyExPublicKey) {
-        snprintf(name, sizeof name, "pub%02x.kx", (unsigned)idx);
-        if (put_file(name, ci.pbKeyExPublicKey, ci.cbKeyExPublicKey) != 0)
-            ret = EXIT_USAGE;
-    }
-    cd->pfnCspFree(ci.pbSigPublicKey);
-    cd->pfnCspFree(ci.pbKeyExPublicKey);
     return ret;
 }
 
@@ -223,94 +147,35 @@ static int read_card(PCARD_DATA cd)
     if (ret == 0 && cmap_len % CMAP_REC_LEN != 0) {
         fprintf(stderr, "md-read: cmapfile is %u bytes, not a multiple of %u\n", cmap_len,
                 CMAP_REC_LEN);
-        ret = EXIT_MD;
+        ret = MD_EXIT_MD;
     }
     for (DWORD r = 0; ret == 0 && r < cmap_len / CMAP_REC_LEN; r++) {
         if (r > 0xFFu) {
             fprintf(stderr, "md-read: cmapfile has more than 256 records\n");
-            ret = EXIT_MD;
+            ret = MD_EXIT_MD;
             break;
         }
         if (cmap[r * CMAP_REC_LEN + CMAP_FLAGS_OFF] & CONTAINER_MAP_VALID_CONTAINER)
-            ret = container_keys(cd, (BYTE)r);
+            ret = md_save_container_keys(cd, (BYTE)r, outdir);
     }
     cd->pfnCspFree(cmap);
     cd->pfnCspFree(names);
     return ret;
 }
 
+static int read_card_fn(PCARD_DATA cd, void *arg)
+{
+    (void)arg;
+    return read_card(cd);
+}
+
 int main(int argc, char **argv)
 {
-    const char *lib, *reader = getenv("CH_READER");
-    uintptr_t hctx, hcard;
-    uint8_t atr[36];
-    size_t atr_len;
-    ch_host_csp csp;
-    acquire_fn acquire;
-    void *h;
-    DWORD rc;
-    int ret;
-
+    md_prog = "md-read";
     if (argc != 3) {
         fprintf(stderr, "usage: md-read LIBPIVMD OUTDIR (reader: $CH_READER)\n");
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
-    lib = argv[1];
     outdir = argv[2];
-    if (!reader || !*reader) {
-        fprintf(stderr, "md-read: no reader: $CH_READER is not set\n");
-        return EXIT_NO_READER;
-    }
-    h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        fprintf(stderr, "md-read: %s\n", dlerror());
-        return EXIT_MD;
-    }
-    acquire = (acquire_fn)(uintptr_t)dlsym(h, "CardAcquireContext");
-    if (!acquire) {
-        fprintf(stderr, "md-read: %s exports no CardAcquireContext\n", lib);
-        dlclose(h);
-        return EXIT_MD;
-    }
-    if (csp_pcsc_connect(reader, &hctx, &hcard, atr, sizeof atr, &atr_len) != 0) {
-        fprintf(stderr, "md-read: no card in reader '%s'\n", reader);
-        dlclose(h);
-        return EXIT_NO_READER;
-    }
-
-    ch_host_alloc_reset();
-    if (!ch_host_csp_init(&csp, CARD_DATA_CURRENT_VERSION, CARD_DATA_CURRENT_VERSION, atr,
-                          atr_len, hctx, hcard)) {
-        fprintf(stderr, "md-read: out of memory\n");
-        csp_pcsc_disconnect(hctx, hcard);
-        dlclose(h);
-        return EXIT_MD;
-    }
-    rc = acquire(csp.cd, 0);
-    if (rc != SCARD_S_SUCCESS) {
-        ret = md_failed("CardAcquireContext", "dwVersion 7", rc);
-    } else if (csp.cd->dwVersion != CARD_DATA_CURRENT_VERSION) {
-        fprintf(stderr, "md-read: CardAcquireContext negotiated version %u, want 7\n",
-                csp.cd->dwVersion);
-        ret = EXIT_MD;
-        (void)csp.cd->pfnCardDeleteContext(csp.cd);
-    } else {
-        ret = read_card(csp.cd);
-        rc = csp.cd->pfnCardDeleteContext(csp.cd);
-        if (rc != SCARD_S_SUCCESS && ret == 0)
-            ret = md_failed("CardDeleteContext", "", rc);
-    }
-    if (ch_host_alloc_live() != 0 || ch_host_alloc_errors() != 0) {
-        fprintf(stderr, "md-read: %zu allocations left, %lu foreign or double frees\n",
-                ch_host_alloc_live(), ch_host_alloc_errors());
-        ch_host_alloc_release_all();
-        if (ret == 0)
-            ret = EXIT_MD;
-    }
-    ch_host_csp_free(&csp);
-    csp_pcsc_disconnect(hctx, hcard);
-    dlclose(h);
-    if (ret == 0)
-        printf("md-read: ok\n");
-    return ret;
+    return md_session_run(argv[1], read_card_fn, NULL);
 }

@@ -26,7 +26,6 @@
  * Exit status: 0 ok; 1 a minidriver call failed (the call and its hex error are printed) or a
  * check failed; 2 usage, an unreadable input or OUTDIR not writable; 77 no reader ($CH_READER
  * unset, or no card). */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,16 +35,10 @@
 #include <openssl/evp.h>
 
 #include "cardmod.h"
-#include "csp_pcsc.h"
-#include "host.h"
+#include "md_session.h"
 
-#define EXIT_MD 1
-#define EXIT_USAGE 2
-#define EXIT_NO_READER 77
 
 #define MD_WRITE_MAX_INPUT 65536u
-
-typedef DWORD(WINAPI *acquire_fn)(PCARD_DATA, DWORD);
 
 static const char *outdir;
 
@@ -56,32 +49,6 @@ static const char pin[] = "123456";
 
 /* ---- files --------------------------------------------------------------------------------- */
 
-static int put_file(const char *name, const void *data, size_t len)
-{
-    char path[4096];
-    FILE *f;
-    bool bad;
-    int n = snprintf(path, sizeof path, "%s/%s", outdir, name);
-
-    if (n < 0 || (size_t)n >= sizeof path) {
-        fprintf(stderr, "md-write: output path too long for %s\n", name);
-        return EXIT_USAGE;
-    }
-    f = fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "md-write: %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
-    bad = len && fwrite(data, 1, len, f) != len;
-    if (fclose(f) != 0)
-        bad = true;
-    if (bad) {
-        fprintf(stderr, "md-write: writing %s failed\n", path);
-        return EXIT_USAGE;
-    }
-    return 0;
-}
-
 /* The whole of file path (at most MD_WRITE_MAX_INPUT bytes) into a malloc'd buffer. */
 static int get_file(const char *path, uint8_t **data, size_t *len)
 {
@@ -91,7 +58,7 @@ static int get_file(const char *path, uint8_t **data, size_t *len)
 
     if (!f) {
         fprintf(stderr, "md-write: %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
     buf = malloc(MD_WRITE_MAX_INPUT + 1);
     n = buf ? fread(buf, 1, MD_WRITE_MAX_INPUT + 1, f) : 0;
@@ -100,17 +67,11 @@ static int get_file(const char *path, uint8_t **data, size_t *len)
         fprintf(stderr, "md-write: %s: empty, unreadable or over %u bytes\n", path,
                 MD_WRITE_MAX_INPUT);
         free(buf);
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
     *data = buf;
     *len = n;
     return 0;
-}
-
-static int md_failed(const char *call, const char *what, DWORD rc)
-{
-    fprintf(stderr, "md-write: %s(%s) failed: 0x%08X\n", call, what, rc);
-    return EXIT_MD;
 }
 
 /* ---- arguments ----------------------------------------------------------------------------- */
@@ -201,7 +162,7 @@ static int admin_login(PCARD_DATA cd)
     if (!challenge || n != sizeof resp) {
         fprintf(stderr, "md-write: CardGetChallenge gave %u bytes, want 8 (3DES)\n", n);
         cd->pfnCspFree(challenge);
-        return EXIT_MD;
+        return MD_EXIT_MD;
     }
     x = EVP_CIPHER_CTX_new();
     ok = x && EVP_EncryptInit_ex(x, EVP_des_ede3_ecb(), NULL, mgm_key, NULL) == 1 &&
@@ -212,7 +173,7 @@ static int admin_login(PCARD_DATA cd)
     cd->pfnCspFree(challenge);
     if (!ok) {
         fprintf(stderr, "md-write: 3DES with OpenSSL failed\n");
-        return EXIT_MD;
+        return MD_EXIT_MD;
     }
     rc = cd->pfnCardAuthenticateChallenge(cd, resp, sizeof resp, NULL);
     if (rc != SCARD_S_SUCCESS)
@@ -260,36 +221,10 @@ static int op_create(PCARD_DATA cd, DWORD flags, char **a)
 
 static int op_info(PCARD_DATA cd, char **a)
 {
-    CONTAINER_INFO ci;
-    char name[16];
     BYTE idx = 0;
-    DWORD rc;
-    int ret = 0;
 
     (void)parse_idx(a[0], &idx);
-    memset(&ci, 0, sizeof ci);
-    ci.dwVersion = CONTAINER_INFO_CURRENT_VERSION;
-    rc = cd->pfnCardGetContainerInfo(cd, idx, 0, &ci);
-    if (rc != SCARD_S_SUCCESS)
-        return md_failed("CardGetContainerInfo", a[0], rc);
-    printf("container %u: sig %u bytes, kx %u bytes\n", (unsigned)idx, ci.cbSigPublicKey,
-           ci.cbKeyExPublicKey);
-    if ((ci.cbSigPublicKey && !ci.pbSigPublicKey) ||
-        (ci.cbKeyExPublicKey && !ci.pbKeyExPublicKey)) {
-        fprintf(stderr, "md-write: CardGetContainerInfo(%u): a size without a buffer\n", idx);
-        ret = EXIT_MD;
-    }
-    if (ret == 0 && ci.cbSigPublicKey) {
-        snprintf(name, sizeof name, "pub%02x.sig", (unsigned)idx);
-        ret = put_file(name, ci.pbSigPublicKey, ci.cbSigPublicKey);
-    }
-    if (ret == 0 && ci.cbKeyExPublicKey) {
-        snprintf(name, sizeof name, "pub%02x.kx", (unsigned)idx);
-        ret = put_file(name, ci.pbKeyExPublicKey, ci.cbKeyExPublicKey);
-    }
-    cd->pfnCspFree(ci.pbSigPublicKey);
-    cd->pfnCspFree(ci.pbKeyExPublicKey);
-    return ret;
+    return md_save_container_keys(cd, idx, outdir);
 }
 
 static int op_cert(PCARD_DATA cd, char **a)
@@ -302,7 +237,7 @@ static int op_cert(PCARD_DATA cd, char **a)
 
     if (strlen(a[0]) >= sizeof file) {
         fprintf(stderr, "md-write: cert: file name '%s' too long\n", a[0]);
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
     snprintf(file, sizeof file, "%s", a[0]);
     if ((ret = get_file(a[1], &der, &len)) != 0)
@@ -347,7 +282,7 @@ static int op_sign(PCARD_DATA cd, char **a)
     if (!hash_alg(len)) {
         fprintf(stderr, "md-write: sign: %s is %zu bytes, not a SHA-1/2 hash\n", a[2], len);
         free(hash);
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
     memset(&si, 0, sizeof si);
     si.dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
@@ -361,9 +296,9 @@ static int op_sign(PCARD_DATA cd, char **a)
         ret = md_failed("CardSignData", a[0], rc);
     } else if (!si.pbSignedData || !si.cbSignedData) {
         fprintf(stderr, "md-write: CardSignData(%s): no signature\n", a[0]);
-        ret = EXIT_MD;
+        ret = MD_EXIT_MD;
     } else {
-        ret = put_file(a[3], si.pbSignedData, si.cbSignedData);
+        ret = md_put_file(outdir, a[3], si.pbSignedData, si.cbSignedData);
         if (ret == 0)
             printf("container %u: %u-byte signature to %s\n", (unsigned)idx, si.cbSignedData,
                    a[3]);
@@ -394,81 +329,31 @@ static int run_ops(PCARD_DATA cd, int n, char **a)
     return ret;
 }
 
+typedef struct ops {
+    int n;
+    char **a;
+} ops;
+
+static int run_ops_fn(PCARD_DATA cd, void *arg)
+{
+    const ops *o = arg;
+    return run_ops(cd, o->n, o->a);
+}
+
 int main(int argc, char **argv)
 {
-    const char *lib, *reader = getenv("CH_READER");
-    uintptr_t hctx, hcard;
-    uint8_t atr[36];
-    size_t atr_len;
-    ch_host_csp csp;
-    acquire_fn acquire;
-    void *h;
-    DWORD rc;
-    int ret;
+    ops o;
 
+    md_prog = "md-write";
     if (argc < 4 || !check_ops(argc - 3, argv + 3)) {
         fprintf(stderr, "usage: md-write LIBPIVMD OUTDIR OP... (reader: $CH_READER)\n"
                         "  gen IDX SPEC | import IDX SPEC BLOB | info IDX | cert NAME DER |\n"
                         "  sign IDX SPEC HASH OUT; SPEC: keyx sig ecdsa256 ecdsa384 ecdh256 "
                         "ecdh384\n");
-        return EXIT_USAGE;
+        return MD_EXIT_USAGE;
     }
-    lib = argv[1];
     outdir = argv[2];
-    if (!reader || !*reader) {
-        fprintf(stderr, "md-write: no reader: $CH_READER is not set\n");
-        return EXIT_NO_READER;
-    }
-    h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        fprintf(stderr, "md-write: %s\n", dlerror());
-        return EXIT_MD;
-    }
-    acquire = (acquire_fn)(uintptr_t)dlsym(h, "CardAcquireContext");
-    if (!acquire) {
-        fprintf(stderr, "md-write: %s exports no CardAcquireContext\n", lib);
-        dlclose(h);
-        return EXIT_MD;
-    }
-    if (csp_pcsc_connect(reader, &hctx, &hcard, atr, sizeof atr, &atr_len) != 0) {
-        fprintf(stderr, "md-write: no card in reader '%s'\n", reader);
-        dlclose(h);
-        return EXIT_NO_READER;
-    }
-
-    ch_host_alloc_reset();
-    if (!ch_host_csp_init(&csp, CARD_DATA_CURRENT_VERSION, CARD_DATA_CURRENT_VERSION, atr,
-                          atr_len, hctx, hcard)) {
-        fprintf(stderr, "md-write: out of memory\n");
-        csp_pcsc_disconnect(hctx, hcard);
-        dlclose(h);
-        return EXIT_MD;
-    }
-    rc = acquire(csp.cd, 0);
-    if (rc != SCARD_S_SUCCESS) {
-        ret = md_failed("CardAcquireContext", "dwVersion 7", rc);
-    } else if (csp.cd->dwVersion != CARD_DATA_CURRENT_VERSION) {
-        fprintf(stderr, "md-write: CardAcquireContext negotiated version %u, want 7\n",
-                csp.cd->dwVersion);
-        ret = EXIT_MD;
-        (void)csp.cd->pfnCardDeleteContext(csp.cd);
-    } else {
-        ret = run_ops(csp.cd, argc - 3, argv + 3);
-        rc = csp.cd->pfnCardDeleteContext(csp.cd);
-        if (rc != SCARD_S_SUCCESS && ret == 0)
-            ret = md_failed("CardDeleteContext", "", rc);
-    }
-    if (ch_host_alloc_live() != 0 || ch_host_alloc_errors() != 0) {
-        fprintf(stderr, "md-write: %zu allocations left, %lu foreign or double frees\n",
-                ch_host_alloc_live(), ch_host_alloc_errors());
-        ch_host_alloc_release_all();
-        if (ret == 0)
-            ret = EXIT_MD;
-    }
-    ch_host_csp_free(&csp);
-    csp_pcsc_disconnect(hctx, hcard);
-    dlclose(h);
-    if (ret == 0)
-        printf("md-write: ok\n");
-    return ret;
+    o.n = argc - 3;
+    o.a = argv + 3;
+    return md_session_run(argv[1], run_ops_fn, &o);
 }
