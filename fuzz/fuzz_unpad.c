@@ -36,6 +36,7 @@
 #include <openssl/rsa.h>
 
 #include "fuzz_check.h"
+#include "hash_evp.h"
 #include "md_pad.h"
 #include "sha.h"
 
@@ -46,20 +47,6 @@
 
 static const ch_hash_alg ALGS[4] = {CH_HASH_SHA1, CH_HASH_SHA256, CH_HASH_SHA384,
                                     CH_HASH_SHA512};
-
-static const EVP_MD *evp_md(ch_hash_alg alg)
-{
-    switch (alg) {
-    case CH_HASH_SHA1:
-        return EVP_sha1();
-    case CH_HASH_SHA256:
-        return EVP_sha256();
-    case CH_HASH_SHA384:
-        return EVP_sha384();
-    default:
-        return EVP_sha512();
-    }
-}
 
 static int all_zero(const void *p, size_t n)
 {
@@ -95,7 +82,8 @@ static void unpad(unsigned mode, const uint8_t *label, size_t label_len, const u
     } else {
         rc = ch_pad_oaep_decrypt(alg, label, label_len, em, k, out, cap, &m_len);
         ref_rc = RSA_padding_check_PKCS1_OAEP_mgf1(ref, (int)k, em, (int)k, (int)k, label,
-                                                   (int)label_len, evp_md(alg), evp_md(alg));
+                                                   (int)label_len, ch_hash_evp_md(alg),
+                                                   ch_hash_evp_md(alg));
     }
     ERR_clear_error(); /* OpenSSL queues an error for every refusal */
 
@@ -134,7 +122,8 @@ static void hash(unsigned flags, size_t split, const uint8_t *key, size_t key_le
         ch_hmac_update(&h, msg + split, n - split);
         ch_hmac_final(&h, two);
         CH_CHECK(all_zero(&h, sizeof h), "HMAC context not wiped");
-        CH_CHECK(HMAC(evp_md(alg), key, (int)key_len, msg, n, ref, &ref_len) != NULL, "HMAC()");
+        CH_CHECK(HMAC(ch_hash_evp_md(alg), key, (int)key_len, msg, n, ref, &ref_len) != NULL,
+                 "HMAC()");
     } else {
         CH_CHECK(ch_hash(alg, msg, n, one) == 0, "ch_hash refused");
         CH_CHECK(ch_hash_init(&c, alg) == 0, "ch_hash_init refused");
@@ -142,7 +131,7 @@ static void hash(unsigned flags, size_t split, const uint8_t *key, size_t key_le
         ch_hash_update(&c, msg + split, n - split);
         ch_hash_final(&c, two);
         CH_CHECK(all_zero(&c, sizeof c), "hash context not wiped");
-        CH_CHECK(EVP_Digest(msg, n, ref, &ref_len, evp_md(alg), NULL) == 1, "EVP_Digest");
+        CH_CHECK(EVP_Digest(msg, n, ref, &ref_len, ch_hash_evp_md(alg), NULL) == 1, "EVP_Digest");
     }
     CH_CHECK(ref_len == len, "length %u, expected %zu", ref_len, len);
     CH_CHECK(memcmp(one, ref, len) == 0, "one-shot %s differs from OpenSSL (alg %d, %zu bytes)",

@@ -3,7 +3,11 @@
 # at the top of fuzz_unpad.c). OpenSSL libcrypto is linked by this target alone, as the oracle.
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 list(APPEND CH_FUZZ_TARGETS fuzz_unpad)
-set(CH_FUZZ_LIBS_fuzz_unpad OpenSSL::Crypto)
+# The digest table it shares with the unit tests (tests/unit/hash_evp.h).
+add_library(ch_hash_evp INTERFACE)
+target_include_directories(ch_hash_evp INTERFACE ${PROJECT_SOURCE_DIR}/tests/unit)
+target_link_libraries(ch_hash_evp INTERFACE OpenSSL::Crypto)
+set(CH_FUZZ_LIBS_fuzz_unpad ch_hash_evp)
 
 # The seed generator (fuzz/seeds/gen_unpad_seeds.c): valid blocks made by OpenSSL with a fixed
 # random stream, and near misses. A tool, built with the standalone engine only; the ctest

@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "hash_evp.h"
 #include "md_pad.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -55,22 +56,6 @@ static void fill_nonzero(uint8_t *p, size_t n)
 
 static const ch_hash_alg ALGS[] = {CH_HASH_SHA1, CH_HASH_SHA256, CH_HASH_SHA384,
                                    CH_HASH_SHA512};
-
-static const EVP_MD *evp_md(ch_hash_alg alg)
-{
-    switch (alg) {
-    case CH_HASH_SHA1:
-        return EVP_sha1();
-    case CH_HASH_SHA256:
-        return EVP_sha256();
-    case CH_HASH_SHA384:
-        return EVP_sha384();
-    case CH_HASH_SHA512:
-        return EVP_sha512();
-    default:
-        return NULL;
-    }
-}
 
 /* ---- the decoders under test, with the error contract checked on every call ----------- */
 
@@ -124,7 +109,8 @@ static int ossl_oaep(ch_hash_alg alg, const uint8_t *label, size_t label_len,
                      const uint8_t *em, size_t k, uint8_t *out)
 {
     return RSA_padding_check_PKCS1_OAEP_mgf1(out, (int)k, em, (int)k, (int)k, label,
-                                             (int)label_len, evp_md(alg), evp_md(alg));
+                                             (int)label_len, ch_hash_evp_md(alg),
+                                             ch_hash_evp_md(alg));
 }
 
 /* ---- hash tables ----------------------------------------------------------------------- */
@@ -527,7 +513,7 @@ static void test_mgf1_matches_openssl(void **state)
             s = n % sizeof seed;
             memcpy(ours, base, sizeof ours);
             ch_pad_mgf1_xor(ALGS[j], seed, s, ours, n);
-            assert_int_equal(PKCS1_MGF1(ref, (long)n, seed, (long)s, evp_md(ALGS[j])), 0);
+            assert_int_equal(PKCS1_MGF1(ref, (long)n, seed, (long)s, ch_hash_evp_md(ALGS[j])), 0);
             for (i = 0; i < n; i++)
                 assert_int_equal(ours[i], base[i] ^ ref[i]);
             if (n < sizeof ours) /* nothing past out_len */
@@ -579,7 +565,7 @@ static void test_oaep_round_trip(void **state)
                     fill(msg, n);
                     assert_int_equal(RSA_padding_add_PKCS1_OAEP_mgf1(
                                          em, (int)k, msg, (int)n, labels[l], (int)label_lens[l],
-                                         evp_md(ALGS[j]), evp_md(ALGS[j])),
+                                         ch_hash_evp_md(ALGS[j]), ch_hash_evp_md(ALGS[j])),
                                      1);
                     assert_int_equal(oaep(ALGS[j], labels[l], label_lens[l], em, k, out, max,
                                           &m_len),
@@ -607,10 +593,10 @@ static void make_oaep(ch_hash_alg alg, const uint8_t *db, size_t k, uint8_t *em)
 
     em[0] = 0x00;
     fill(em + 1, h); /* seed */
-    assert_int_equal(PKCS1_MGF1(mask, (long)dblen, em + 1, (long)h, evp_md(alg)), 0);
+    assert_int_equal(PKCS1_MGF1(mask, (long)dblen, em + 1, (long)h, ch_hash_evp_md(alg)), 0);
     for (i = 0; i < dblen; i++)
         em[1 + h + i] = (uint8_t)(db[i] ^ mask[i]);
-    assert_int_equal(PKCS1_MGF1(mask, (long)h, em + 1 + h, (long)dblen, evp_md(alg)), 0);
+    assert_int_equal(PKCS1_MGF1(mask, (long)h, em + 1 + h, (long)dblen, ch_hash_evp_md(alg)), 0);
     for (i = 0; i < h; i++)
         em[1 + i] ^= mask[i];
 }
@@ -640,7 +626,7 @@ static void test_oaep_malformed(void **state)
         max = k - 2 * h - 2;
         fill(msg, sizeof msg);
         assert_int_equal(RSA_padding_add_PKCS1_OAEP_mgf1(em, (int)k, msg, sizeof msg, lab, 5,
-                                                         evp_md(alg), evp_md(alg)),
+                                                         ch_hash_evp_md(alg), ch_hash_evp_md(alg)),
                          1);
         assert_int_equal(oaep(alg, lab, 5, em, k, out, max, &m_len), 0);
         assert_int_equal(m_len, sizeof msg);
@@ -699,7 +685,7 @@ static void test_oaep_malformed(void **state)
 
         /* k too small: 2hLen + 1 refused, 2hLen + 2 takes an empty message only */
         assert_int_equal(RSA_padding_add_PKCS1_OAEP_mgf1(em, (int)(2 * h + 2), msg, 0, NULL, 0,
-                                                         evp_md(alg), evp_md(alg)),
+                                                         ch_hash_evp_md(alg), ch_hash_evp_md(alg)),
                          1);
         assert_int_equal(oaep(alg, NULL, 0, em, 2 * h + 2, out, 0, &m_len), 0);
         assert_int_equal(m_len, 0);
@@ -707,7 +693,7 @@ static void test_oaep_malformed(void **state)
         expect_oaep_refused(alg, NULL, 0, em, 0, sizeof out);
         /* cap too small */
         assert_int_equal(RSA_padding_add_PKCS1_OAEP_mgf1(em, (int)k, msg, 1, NULL, 0,
-                                                         evp_md(alg), evp_md(alg)),
+                                                         ch_hash_evp_md(alg), ch_hash_evp_md(alg)),
                          1);
         assert_int_equal(oaep(alg, NULL, 0, em, k, out, max - 1, &m_len), -1);
         /* NULL pointers; an unknown hash */
@@ -735,7 +721,8 @@ static void test_oaep_bit_flips_agree(void **state)
         n = 20;
         fill(msg, n);
         assert_int_equal(RSA_padding_add_PKCS1_OAEP_mgf1(em, (int)k, msg, (int)n, NULL, 0,
-                                                         evp_md(ALGS[j]), evp_md(ALGS[j])),
+                                                         ch_hash_evp_md(ALGS[j]),
+                                                         ch_hash_evp_md(ALGS[j])),
                          1);
         for (pos = 0; pos < k; pos++) {
             memcpy(bad, em, k);
