@@ -68,6 +68,7 @@
 #include "md_keyblob.h"
 #include "vpiv.h"
 #include "vpiv_internal.h"
+#include "vpiv_link.h"
 #include "wipe.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -103,6 +104,7 @@ static const uint8_t mgm_default_key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
 /* ---- the card, its snapshot ---------------------------------------------------------------- */
 
 static vpiv_card *card;
+static ch_vpiv_link card_link; /* what CARD_DATA.hScard designates */
 
 typedef struct snap_obj {
     uint32_t tag;
@@ -403,7 +405,8 @@ static void csp_open(csp *c, DWORD version)
     DWORD rc;
 
     ch_host_alloc_reset();
-    CH_CHECK(ch_host_csp_init(&c->host, version, version, atr, atr_len, 1, (uintptr_t)card),
+    CH_CHECK(ch_host_csp_init(&c->host, version, version, atr, atr_len, 1,
+                              (uintptr_t)&card_link),
              "ch_host_csp_init");
     c->cd = c->host.cd;
     rc = CardAcquireContext(c->cd, 0);
@@ -818,6 +821,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     card = vpiv_new(NULL, &why);
     CH_CHECK(card != NULL, "vpiv_new: %s", why ? why : "?");
+    ch_vpiv_link_init(&card_link, card);
     vpiv_set_deterministic(card, 1);
     vpiv_power(card, VPIV_POWER_ON);
 

@@ -45,6 +45,7 @@
 #include "fuzz_apdu.c" /* the executor and its oracle, exactly as the fuzz target runs them */
 #include "counter_rand.h"
 #include "vpiv.h"
+#include "vpiv_link.h"
 
 /* ---------------------------------------------------------------------------------------
  * Recording: every R-APDU vpiv hands the module, framed as the card script
@@ -1291,6 +1292,7 @@ static void record(const scenario *s, const char *outdir)
         response_len[i] = 8;
     for (int pass = 0; pass < 4 && !stable; pass++) {
         vpiv_card *card;
+        ch_vpiv_link card_link;
         ch_counter_rand_seed(0); /* libcrypto's randomness the same at every pass */
         card = vpiv_new(NULL, NULL);
         CH_CHECK(card != NULL, "vpiv_new");
@@ -1326,7 +1328,8 @@ static void record(const scenario *s, const char *outdir)
         free(rec.p);
         memset(&rec, 0, sizeof rec);
         memset(&res, 0, sizeof res);
-        ch_fap_execute(&f, (uintptr_t)card, tape_exchanges, &rec, note_result, &res);
+        ch_vpiv_link_init(&card_link, card);
+        ch_fap_execute(&f, (uintptr_t)&card_link, tape_exchanges, &rec, note_result, &res);
         vpiv_free(card);
 
         stable = true;

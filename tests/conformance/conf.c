@@ -16,8 +16,10 @@ void conf_open_on(conf *c, vpiv_card *card, DWORD version)
 
     memset(c, 0, sizeof *c);
     c->card = card;
+    ch_vpiv_link_init(&c->link, card);
     ch_host_alloc_reset();
-    assert_true(ch_host_csp_init(&c->csp, version, version, atr, atr_len, 1, (uintptr_t)card));
+    assert_true(ch_host_csp_init(&c->csp, version, version, atr, atr_len, 1,
+                                 (uintptr_t)&c->link));
     c->cd = c->csp.cd;
     assert_int_equal(CardAcquireContext(c->cd, 0), SCARD_S_SUCCESS);
 }

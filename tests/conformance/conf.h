@@ -15,9 +15,11 @@
 #include "cardmod.h"
 #include "host.h"
 #include "vpiv.h"
+#include "vpiv_link.h"
 
 typedef struct conf {
     vpiv_card *card;
+    ch_vpiv_link link; /* what CARD_DATA.hScard designates: the card, no fault planned */
     ch_host_csp csp;
     PCARD_DATA cd;
     bool own_card;

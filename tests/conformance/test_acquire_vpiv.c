@@ -9,15 +9,18 @@
 #include "cardmod.h"
 #include "host.h"
 #include "vpiv.h"
+#include "vpiv_link.h"
 
 static void acquire_and_delete(vpiv_card *card, DWORD version, DWORD want)
 {
     ch_host_csp csp;
+    ch_vpiv_link link;
     size_t atr_len;
     const uint8_t *atr = vpiv_atr(&atr_len);
 
+    ch_vpiv_link_init(&link, card);
     ch_host_alloc_reset();
-    assert_true(ch_host_csp_init(&csp, version, version, atr, atr_len, 1, (uintptr_t)card));
+    assert_true(ch_host_csp_init(&csp, version, version, atr, atr_len, 1, (uintptr_t)&link));
     assert_int_equal(CardAcquireContext(csp.cd, 0), SCARD_S_SUCCESS);
     assert_int_equal(csp.cd->dwVersion, want);
     assert_non_null(csp.cd->pfnCardDeleteContext);

@@ -12,3 +12,9 @@ if(CH_VPIV)
     OPENSSL_NO_DEPRECATED)
   set_tests_properties(unit/piv_keys_vpiv PROPERTIES LABELS "unit;vpiv")
 endif()
+
+# (issue 6) the vpiv transport's fault plan: what fuzz_session and fuzz_keyblob inject.
+if(CH_VPIV)
+  ch_unit_test(vpiv_link test_vpiv_link.c LIBS pivmd_vpiv)
+  set_tests_properties(unit/vpiv_link PROPERTIES LABELS "unit;vpiv")
+endif()

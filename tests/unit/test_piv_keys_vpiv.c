@@ -21,12 +21,14 @@
 
 #include "piv.h"
 #include "scarderr.h"
+#include "vpiv_link.h"
 #include "vpiv_test_apdu.h"
 
 #define PIN ((const uint8_t *)"123456")
 
 typedef struct {
     vpiv_card *card;
+    ch_vpiv_link link;
     ch_transport tp;
     ch_apdu_ctx ctx;
 } rig;
@@ -62,7 +64,8 @@ static void rig_init(rig *r, bool logged_in)
     /* Not deterministic: RSA keys come from OpenSSL's own generator, much faster than vpiv's
      * reproducible prime search for 4096 bits under the sanitizers. */
     r->card = vt_new_card(7, false, NULL);
-    assert_int_equal(ch_transport_open(&r->tp, 1, (uintptr_t)r->card), SCARD_S_SUCCESS);
+    ch_vpiv_link_init(&r->link, r->card);
+    assert_int_equal(ch_transport_open(&r->tp, 1, (uintptr_t)&r->link), SCARD_S_SUCCESS);
     ch_apdu_ctx_init(&r->ctx, &r->tp);
     if (logged_in) {
         admin(r);

@@ -11,10 +11,12 @@
 #include "cursor.h"
 #include "piv.h"
 #include "scarderr.h"
+#include "vpiv_link.h"
 #include "vpiv_test_apdu.h"
 
 typedef struct {
     vpiv_card *card;
+    ch_vpiv_link link;
     ch_transport tp;
     ch_apdu_ctx ctx;
 } rig;
@@ -22,7 +24,8 @@ typedef struct {
 static void rig_init(rig *r)
 {
     r->card = vt_new_card(42, true, NULL);
-    assert_int_equal(ch_transport_open(&r->tp, 1, (uintptr_t)r->card), SCARD_S_SUCCESS);
+    ch_vpiv_link_init(&r->link, r->card);
+    assert_int_equal(ch_transport_open(&r->tp, 1, (uintptr_t)&r->link), SCARD_S_SUCCESS);
     ch_apdu_ctx_init(&r->ctx, &r->tp);
 }
 
