@@ -12,7 +12,13 @@
  *                  (v7 only: CardCreateContainer has no PinId, the module uses ROLE_USER)
  *   [5] CARD_DATA version  version_table[b & 7]: 7 (x4), 6, 5, 4, 7
  *   [6] bit 0 set: the admin is NOT authenticated before the call (the card then answers
- *       6982); bit 1 set: pbKeyData is NULL. Other bits are ignored.
+ *       6982); bit 1 set: pbKeyData is NULL; bits 2..3 a fault injected during the call (0
+ *       none, 1 the k-th CSP allocation fails, 2 the k-th APDU fails in the transport, 3 the
+ *       k-th APDU and every one after it fail), k = 1 + bits 4..7, counted from the call.
+ *   [7] (read only when bits 2..3 of [6] ask for a transport fault, and then the blob starts
+ *       at [8]) the transport failure, vpiv_link.h: b % 3 = 0 SCARD_E_COMM_DATA_LOST,
+ *       1 SCARD_W_RESET_CARD, 2 SCARD_W_REMOVED_CARD; and k grows by 16 * ((b / 3) & 3), as
+ *       an import sends about 20 APDUs (reading the map and certificates first).
  *   [7..] the blob.
  * The API passes no blob length, so the module gets a heap buffer of exactly the length the
  * blob's header announces, as this harness computes it on its own (zero-padded when the input
@@ -37,7 +43,13 @@
  *    the record valid with the size in the keyspec's field and exactly one default record,
  *    cardcf changed, the slot's old certificate object is gone, and no other slot or object
  *    changed;
- *  - every module allocation is freed (the host's counting allocator), nothing is freed twice.
+ *  - every module allocation is freed (the host's counting allocator), nothing is freed twice;
+ *  - under an injected fault that fired, the result is the prediction or the fault's own code
+ *    (SCARD_E_NO_MEMORY; the transport's code); a failed call left the card as it was, or, when
+ *    the card had already accepted a command that changes it (a 9000 to IMPORT, GENERATE or
+ *    PUT DATA, seen through the link's observer) before the fault, changed nothing but the
+ *    target slot, its certificate, cardcf and the map, with PIN, PUK and management key intact;
+ *    a call that succeeded despite the fault passes every check of an accepted call.
  * An ECC blob whose X, Y is not d*G is refused by the parser (INCONSISTENT), so an accepted
  * ECC import leaves a card whose public key is exactly the blob's X, Y.
  *
@@ -509,11 +521,16 @@ static bool is_prime(const uint8_t *be, size_t n)
 
 typedef enum { ST_PARAMS, ST_CARD_REFUSED, ST_ACCEPTED, ST_SKIP } stage;
 
+typedef enum { FAULT_NONE, FAULT_ALLOC, FAULT_APDU, FAULT_APDU_ALL } fault_kind;
+
 typedef struct call {
     BYTE idx;
     DWORD flags, spec, size, version;
     PIN_ID pin;
     bool admin;
+    fault_kind fault;
+    unsigned fault_at;   /* k, 1-based, counted from the call */
+    uint32_t fault_code; /* FAULT_APDU*: the transport's failure */
     uint8_t *blob; /* NULL, or blob_len bytes on the heap */
     size_t blob_len;
 } call;
@@ -800,6 +817,70 @@ static void check_accepted(csp *c, const call *cl, const prediction *p)
     }
 }
 
+/* ---- injected faults ----------------------------------------------------------------------- */
+
+/* Set by the link's observer: the card answered 9000 to a command that changes its persistent
+ * state (GENERATE 47, IMPORT FE of YubiKey, PUT DATA DB) during the call. */
+static bool card_changed_by_call;
+
+static void observe(void *arg, const uint8_t *capdu, size_t capdu_len, const uint8_t *rapdu,
+                    size_t rapdu_len)
+{
+    (void)arg;
+    if (capdu_len < 4 || rapdu_len < 2 || rapdu[rapdu_len - 2] != 0x90 ||
+        rapdu[rapdu_len - 1] != 0x00 || (capdu[0] & 0x10u)) /* a chain's last block decides */
+        return;
+    if (capdu[1] == 0x47 || capdu[1] == 0xDB || capdu[1] >= 0xFE)
+        card_changed_by_call = true;
+}
+
+static void plan_fault(const call *cl)
+{
+    card_changed_by_call = false;
+    if (cl->fault == FAULT_ALLOC)
+        ch_host_alloc_fail_at(cl->fault_at);
+    else if (cl->fault != FAULT_NONE)
+        ch_vpiv_link_plan(&card_link, cl->fault_at, cl->fault_code, cl->fault == FAULT_APDU_ALL);
+}
+
+/* Whether the planned fault happened; cancels the plan either way. */
+static bool fault_fired(const call *cl, unsigned long allocs_before)
+{
+    bool fired = false;
+    if (cl->fault == FAULT_ALLOC)
+        fired = ch_host_alloc_count() - allocs_before >= cl->fault_at;
+    else if (cl->fault != FAULT_NONE)
+        fired = card_link.failures > 0;
+    ch_host_alloc_fail_at(0);
+    ch_vpiv_link_plan(&card_link, 0, 0, false);
+    return fired;
+}
+
+/* A call that failed after the card accepted a change: nothing but the target slot, its
+ * certificate, cardcf and the map may differ, and the secrets not at all. */
+static void check_partial(const call *cl)
+{
+    uint8_t slot = slot_of(cl->idx);
+
+    CH_CHECK(secrets_unchanged(), "a failed call changed PIN, PUK or the management key");
+    for (size_t i = 0; i < VPIV_N_SLOTS; i++)
+        CH_CHECK(i == slot_index(slot) || slot_eq(&card->slots[i], &ref.slots[i]),
+                 "a failed call into %02X changed slot %02X", slot, card->slots[i].ref);
+    for (size_t i = 0; i < ref.n_objects; i++) {
+        uint32_t tag = ref.objects[i].tag;
+        const vpiv_object *o = card_object(tag);
+        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == cert_tag(slot))
+            continue;
+        CH_CHECK(o != NULL && object_eq(o, &ref.objects[i]),
+                 "a failed call into %02X changed object %06X", slot, (unsigned)tag);
+    }
+    for (size_t i = 0; i < card->n_objects; i++) {
+        uint32_t tag = card->objects[i].tag;
+        CH_CHECK(tag == OBJ_CARDCF || tag == OBJ_CMAP || ref_object(tag) != NULL,
+                 "a failed call into %02X made object %06X", slot, (unsigned)tag);
+    }
+}
+
 /* ---- personalisation ---------------------------------------------------------------------- */
 
 static void create_in_init(csp *c, BYTE idx, DWORD spec, DWORD size)
@@ -822,6 +903,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     card = vpiv_new(NULL, &why);
     CH_CHECK(card != NULL, "vpiv_new: %s", why ? why : "?");
     ch_vpiv_link_init(&card_link, card);
+    card_link.observe = observe;
     vpiv_set_deterministic(card, 1);
     vpiv_power(card, VPIV_POWER_ON);
 
@@ -875,6 +957,17 @@ static void decode(const uint8_t *data, size_t size, call *c)
     c->version = version_table[data[5] & 7u];
     c->pin = c->version >= CARD_DATA_VERSION_SEVEN ? pin_table[data[4] & 7u] : ROLE_USER;
     c->admin = !(data[6] & 1u);
+    c->fault = (fault_kind)((data[6] >> 2) & 3u);
+    c->fault_at = 1u + (data[6] >> 4);
+    if (c->fault == FAULT_APDU || c->fault == FAULT_APDU_ALL) {
+        uint8_t b = in_len ? in[0] : 0u; /* a missing byte reads as 0 */
+        c->fault_code = ch_vpiv_link_code(b);
+        c->fault_at += 16u * ((b / 3u) & 3u);
+        if (in_len) {
+            in++;
+            in_len--;
+        }
+    }
     if (data[6] & 2u)
         return;
     memset(hdr, 0, sizeof hdr);
@@ -890,7 +983,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     call cl;
     prediction p;
-    unsigned long before;
+    unsigned long before, allocs;
+    bool fired;
     DWORD rc;
     csp c;
 
@@ -910,12 +1004,34 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     if (cl.admin)
         admin_login(&c);
     before = apdus_sent(&c);
+    allocs = ch_host_alloc_count();
+    plan_fault(&cl);
     if (cl.version >= CARD_DATA_VERSION_SEVEN)
         rc = c.cd->pfnCardCreateContainerEx(c.cd, cl.idx, cl.flags, cl.spec, cl.size, cl.blob,
                                             cl.pin);
     else
         rc = c.cd->pfnCardCreateContainer(c.cd, cl.idx, cl.flags, cl.spec, cl.size, cl.blob);
+    fired = fault_fired(&cl, allocs);
 
+    if (fired && rc != p.rc) {
+        DWORD own = cl.fault == FAULT_ALLOC ? (DWORD)SCARD_E_NO_MEMORY : cl.fault_code;
+        CH_CHECK(rc == own,
+                 "CardCreateContainer under fault %u at %u (%08X) = %08X; expected %08X (%s) "
+                 "or the fault's %08X", cl.fault, cl.fault_at, cl.fault_code, rc, p.rc, p.why,
+                 own);
+        CH_CHECK(p.st != ST_PARAMS, "a fault changed the result of a parameter refusal (%s): "
+                 "it allocated or sent something first", p.why);
+        if (card_changed_by_call)
+            check_partial(&cl);
+        else
+            CH_CHECK(card_unchanged(), "a call failed by the fault changed the card");
+        csp_close(&c);
+        if (!card_unchanged())
+            restore();
+        ch_keyblob_wipe(&p.kb);
+        free(cl.blob);
+        return 0;
+    }
     CH_CHECK(rc == p.rc,
              "CardCreateContainer%s(idx %u, flags %08X, spec %u, size %u, PinId %u, v%u, "
              "admin %d, blob %zu bytes) = %08X, expected %08X (%s; blob: %s)",

@@ -5,7 +5,8 @@ a layout change (the keys are new every run; the committed seeds are one such ru
     python3 fuzz/seeds/gen_keyblob_call_seeds.py
 Layout (the top of fuzz_keyblob.c): 7 header bytes (container index, then indexes into the
 harness's tables of dwFlags, dwKeySpec, dwKeySize, PinId and CARD_DATA version, then a bit
-byte: 1 = admin not authenticated, 2 = NULL pbKeyData), then the key blob.
+byte: 1 = admin not authenticated, 2 = NULL pbKeyData, bits 2..7 an injected fault), then the
+key blob (after one byte for the transport's failure when the fault is a transport one).
 RSA blobs are what `openssl rsa -outform MSBLOB` writes for keys from `openssl genpkey` (an
 independent writer of PRIVATEKEYBLOB); ECC blobs (BCRYPT_ECCKEY_BLOB: magic, cbKey, X, Y, d)
 are put together here from the numbers `openssl ec -text` prints. One seed per outcome: each
@@ -133,6 +134,40 @@ def seed(name, idx, flags, spec, size, pin, ver, bits, blob):
         f.write(bytes([idx, flags, spec, size, pin, ver, bits]) + blob)
 
 
+def fault_bytes(kind, k, code=None, bits=0):
+    """Byte 6 (bits 0..1 as before, the fault kind in bits 2..3: 1 alloc, 2 APDU, 3 APDU and
+    every one after; (k - 1) % 16 in bits 4..7) and, for a transport fault, byte 7 (the failure
+    code % 3, and (k - 1) // 16 as b // 3)."""
+    b6 = bytes([bits | kind << 2 | ((k - 1) % 16) << 4])
+    return b6 if code is None else b6 + bytes([3 * ((k - 1) // 16) + code])
+
+
+def faults(rsa2048, p256, p384):
+    """Accepted imports with a fault injected at the k-th allocation / APDU of the call: before
+    the key reaches the card (nothing may change), and after it (the partial-failure window: a
+    P-256 import reaches the card at its 15th APDU, an RSA-2048 one at its 17th)."""
+    lost, reset, removed = 0, 1, 2
+    cases = [
+        ("fault-alloc-1-rsa2048", 2, S_KX, Z_0, fault_bytes(1, 1), rsa2048),
+        ("fault-alloc-4-p256-cache-put-ignored", 3, S_ECDSA256, Z_256, fault_bytes(1, 4),
+         ecc_blob("ECS2", *p256)),
+        ("fault-apdu-1-lost-rsa2048", 2, S_KX, Z_0, fault_bytes(2, 1, lost), rsa2048),
+        ("fault-apdu-16-reset-rsa2048-mid-chain", 2, S_KX, Z_0, fault_bytes(2, 16, reset),
+         rsa2048),
+        ("fault-apdu-3-removed-forever-p384", 5, S_ECDH384, Z_0, fault_bytes(3, 3, removed),
+         ecc_blob("ECK4", *p384)),
+        ("fault-apdu-16-lost-after-import-p256", 3, S_ECDSA256, Z_256,
+         fault_bytes(2, 16, lost), ecc_blob("ECS2", *p256)),
+        ("fault-apdu-19-reset-at-map-write-p256", 3, S_ECDSA256, Z_256,
+         fault_bytes(2, 19, reset), ecc_blob("ECS2", *p256)),
+        ("fault-apdu-18-removed-after-import-rsa2048", 2, S_KX, Z_0,
+         fault_bytes(3, 18, removed), rsa2048),
+    ]
+    for name, idx, spec, size, fault, blob in cases:
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(bytes([idx, F_IMPORT, spec, size, P_USER, V7]) + fault + blob)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for old in os.listdir(OUT):
@@ -160,8 +195,8 @@ def main():
          ecc_blob("ECK4", *p384))
     seed("keygen-p256-ecdh-9d", 2, F_GEN, S_ECDH256, Z_0, P_USER, V7, NULL_BLOB, b"")
     seed("keygen-rsa2048-no-admin", 0, F_GEN, S_KX, Z_2048, P_USER, V7, NO_ADMIN, b"")
-    # X, Y of one key with d of another: on the curve, d in range; accepted by design (no point
-    # multiplication in md_keyblob.c), the card holds d.
+    # X, Y of one key with d of another: on the curve, d in range, refused since md_keyblob.c
+    # checks d*G = (X, Y).
     seed("p256-point-not-dG", 2, F_IMPORT, S_ECDSA256, Z_256, P_USER, V7, 0,
          ecc_blob("ECS2", f, p256b[1], x, y))
 
@@ -228,6 +263,7 @@ def main():
     seed("param-6-pin-8", 0, F_IMPORT, S_KX, Z_0, P_EIGHT, V7, 0, rsa1024)
     seed("param-6-pin3-on-9a", 0, F_IMPORT, S_KX, Z_0, P_THREE, V7, 0, rsa1024)
     seed("param-7-null-blob", 0, F_IMPORT, S_KX, Z_0, P_USER, V7, NULL_BLOB, b"")
+    faults(rsa2048, p256, p384)
     print(f"{len(os.listdir(OUT))} seeds in {os.path.normpath(OUT)}")
 
 
