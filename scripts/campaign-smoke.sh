@@ -3,7 +3,10 @@
 #  1. de-duplication on its own: canned sanitizer reports from a stand-in target, and (when
 #     clang is there) real ASan/UBSan/abort reports from a tiny crashing libFuzzer program;
 #  2. a 5-second campaign (scripts/campaign.sh --time 5 --no-deps --out TMP, plus any arguments
-#     given here, e.g. --engine afl) whose summary must list every target with execs > 0.
+#     given here, e.g. --engine afl) whose summary must list every target with execs > 0, with a
+#     progress.tsv of well-formed rows per target and a report.md that lists every target and
+#     embeds coverage.png, a real PNG, when gnuplot is installed (else says that it is not);
+#  3. the report of that campaign rewritten as if gnuplot were missing: report.md still written.
 # Exit 0 when every check passed; the last line says "N passed, N failed".
 set -euo pipefail
 
@@ -161,6 +164,51 @@ target_execs() {
     awk -F'|' -v t="$2" '{ name = $2; gsub(/ /, "", name) } name == t { x = $5; gsub(/ /, "", x); print x }' "$1"
 }
 
+# progress.tsv has its header and at least one row, every row of 9 columns with numbers
+# (or "-") where numbers belong, and a measured coverage in some row.
+progress_ok() {
+    awk -F'\t' '
+        NR == 1 { ok = ($0 ~ /^# elapsed_s\tstats_s\texecs\t/); next }
+        NF != 9 || $1 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ || $5 !~ /^[0-9]+$/ { ok = 0 }
+        $2 ~ /^[0-9]+$/ && $5 > 0 { cov = 1 }
+        END { exit !(ok && NR > 1 && cov) }' "$1"
+}
+
+is_png() { [[ $(head -c 8 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]; }
+
+# A row of report.md's results table for the target, with a number of execs.
+report_lists() { grep -Eq "^\| $2 \| [a-z]+ \| [0-9]+ \| [0-9]+ \|" "$1"; }
+
+check_report() {
+    local out=$1 t
+    shift
+    check "report.md written" test -s "$out/report.md"
+    for t in "$@"; do
+        check "progress.tsv of $t has well-formed rows with coverage" \
+            progress_ok "$out/$t/progress.tsv"
+        check "report.md lists $t" report_lists "$out/report.md" "$t"
+    done
+    if command -v gnuplot >/dev/null; then
+        check "coverage.png is a PNG" is_png "$out/coverage.png"
+        check "report.md embeds coverage.png" grep -q '](coverage.png)' "$out/report.md"
+    else
+        check "report.md says gnuplot is missing" grep -q 'gnuplot is not installed' \
+            "$out/report.md"
+    fi
+}
+
+# The report of a finished campaign, rewritten as if gnuplot were not installed.
+check_report_without_gnuplot() {
+    local copy="$TMP/no-gnuplot"
+    cp -r -- "$1" "$copy"
+    rm -f -- "$copy/report.md" "$copy/coverage.png"
+    check "campaign-report.sh without gnuplot exits 0" \
+        env GNUPLOT="$TMP/no-such-gnuplot" bash "$ROOT/scripts/campaign-report.sh" "$copy"
+    check "without gnuplot: report.md says so and has no plot" \
+        grep -q 'gnuplot is not installed' "$copy/report.md"
+    check "without gnuplot: no coverage.png" test ! -e "$copy/coverage.png"
+}
+
 check_campaign() {
     local out="$TMP/campaign" summary t execs
     local -a targets
@@ -176,6 +224,8 @@ check_campaign() {
         check "summary lists $t with execs > 0 (execs=${execs:-none})" \
             test "${execs:-0}" -gt 0 2>/dev/null
     done
+    check_report "$out" "${targets[@]}"
+    check_report_without_gnuplot "$out"
 }
 
 check_canned_dedup

@@ -3,9 +3,12 @@
 # on the built-in scripted card. For each target, one after the other, on all cores:
 #   seed a work corpus (corpora/<t>/ and corpora/regressions/<t>/, copied: corpora/ is never
 #   written), run libFuzzer (-fork=N) or AFL++ (-M main + N-1 -S) for --time seconds with a
-#   progress line every 5 s, merge/minimise the corpus into <campaign>/<t>/corpus.min, replay
-#   every finding and keep one per stack hash in <campaign>/<t>/findings/unique/,
-# then write <campaign>/summary.md and print it.
+#   progress line every 5 s (also a row of <campaign>/<t>/progress.tsv), merge/minimise the
+#   corpus into <campaign>/<t>/corpus.min, replay every finding and keep one per stack hash in
+#   <campaign>/<t>/findings/unique/,
+# then (--coverage) replay the merged corpora in the coverage build (scripts/coverage.sh), write
+# <campaign>/summary.md (the table, printed at the end) and, through
+# scripts/campaign-report.sh, <campaign>/report.md with <campaign>/coverage.png (gnuplot).
 # Exit: 0 when the campaign ran (findings are results), 2 usage, 3 build failed, 4 an engine
 # failed to start, 130/143 after INT/TERM (engines are stopped and the summary still written).
 # Sourcing this file only defines the functions (scripts/campaign-smoke.sh tests dedup that way).
@@ -22,17 +25,22 @@ CH_OUT=""               # campaign directory
 CH_TARGET_LIST=""       # comma-separated subset, empty = all
 CH_TARGETS=()           # the targets of this campaign
 CH_NO_DEPS=0
+CH_BUILD_ROOT=""        # build trees <root>/fuzz, <root>/afl, ... (default: build/ in the repo)
+CH_COVERAGE=0           # --coverage: source coverage of the merged corpora in the report
+CH_COMMAND=""           # the command line, for the report
+CH_RUN_EPOCH=0          # when the engines of the current target started (date +%s)
 CH_STOP=""              # INT or TERM once a stop was asked for
 CH_ENGINE_PIDS=()       # session leaders of the engine processes now running
 CH_FORKSERVERS=()       # AFL forkservers seen (each a session of its own, see stop_engines)
 CH_LAST_PROGRESS=""     # the last progress line, not printed twice
+CH_LAST_ROW=""          # the last progress.tsv row but its elapsed_s, not written twice
 CH_ENGINE_FAILED=0
 CH_CMPLOG_OK=0
 CH_NOTES=()             # lines for the summary's notes
 CH_SUMMARY_TARGETS=()   # the targets the summary covers, once the build is done
 CH_STARTED=""
 
-readonly PROGRESS_EVERY=5   # seconds between progress lines
+readonly PROGRESS_EVERY=5   # seconds between progress lines (samples: every second)
 readonly STOP_GRACE=5       # seconds engines get to exit after SIGTERM before SIGKILL
 readonly OVERRUN=30         # seconds past --time before an engine is stopped by force
 readonly TIMEOUT_S=10       # per-input timeout of the engines
@@ -43,14 +51,18 @@ readonly FINDING_GLOBS=('crash-*' 'leak-*' 'timeout-*' 'oom-*')
 usage() {
     cat <<'EOF'
 usage: scripts/campaign.sh [--time SECONDS] [--engine libfuzzer|afl] [--jobs N] [--out DIR]
-                           [--targets a,b] [--no-deps] [--help]
+                           [--targets a,b] [--coverage] [--build-root DIR] [--no-deps] [--help]
   --time SECONDS   fuzzing time per target (default 60)
   --engine E       libfuzzer (preset fuzz) or afl (preset afl, AFL++ -M/-S) (default libfuzzer)
   --jobs N         parallel fuzzing processes (default: nproc)
   --out DIR        campaign directory, new or empty (default campaigns/<UTC timestamp>)
   --targets a,b    only these targets (default: all of CH_FUZZ_TARGETS)
+  --coverage       then replay the merged corpora in the coverage preset (scripts/coverage.sh)
+                   and put the line/branch/function coverage of src/ into the report
+  --build-root DIR build trees DIR/fuzz, DIR/afl, DIR/afl-cmplog, DIR/coverage (default build)
   --no-deps        do not install missing Debian packages (scripts/deps.sh fuzz)
-Writes DIR/summary.md and prints it. Findings do not make the exit status non-zero.
+Writes DIR/summary.md (printed at the end), DIR/report.md, DIR/coverage.png (when gnuplot is
+installed) and DIR/<target>/progress.tsv. Findings do not make the exit status non-zero.
 EOF
 }
 
@@ -72,12 +84,13 @@ parse_args() {
             set -- "${1%%=*}" "${1#*=}" "${@:2}"
         fi
         case $1 in
-            --time | --engine | --jobs | --out | --targets)
+            --time | --engine | --jobs | --out | --targets | --build-root)
                 (($# >= 2)) || die_usage "$1 needs a value"
                 set_option "$1" "$2"
                 shift 2
                 ;;
             --no-deps) CH_NO_DEPS=1 && shift ;;
+            --coverage) CH_COVERAGE=1 && shift ;;
             -h | --help) usage && exit 0 ;;
             *) die_usage "unknown argument: $1" ;;
         esac
@@ -94,6 +107,8 @@ set_option() {
             CH_JOBS=$((10#$2)) ;;
         --out) CH_OUT=$2 ;;
         --targets) CH_TARGET_LIST=$2 ;;
+        --build-root) [[ -n $2 ]] || die_usage "--build-root wants a directory"
+            CH_BUILD_ROOT=$2 ;;
     esac
 }
 
@@ -142,8 +157,9 @@ make_campaign_dir() {
 }
 
 engine_preset() { [[ $CH_ENGINE == afl ]] && echo afl || echo fuzz; }
-target_binary() { echo "$CH_ROOT/build/$(engine_preset)/fuzz/$1"; }
-cmplog_binary() { echo "$CH_ROOT/build/afl-cmplog/fuzz/$1"; }
+build_root() { echo "${CH_BUILD_ROOT:-$CH_ROOT/build}"; }
+target_binary() { echo "$(build_root)/$(engine_preset)/fuzz/$1"; }
+cmplog_binary() { echo "$(build_root)/afl-cmplog/fuzz/$1"; }
 
 # Configure and build one preset's targets; AFL builds get ASan/UBSan through AFL_USE_*.
 run_preset_build() {
@@ -152,15 +168,15 @@ run_preset_build() {
     local -a san=()
     [[ $preset == afl ]] && san=(AFL_USE_ASAN=1 AFL_USE_UBSAN=1)
     cd "$CH_ROOT" &&
-        env "${san[@]}" cmake --preset "$preset" &&
-        env "${san[@]}" cmake --build --preset "$preset" --target "$@"
+        env "${san[@]}" cmake --preset "$preset" -B "$(build_root)/$preset" &&
+        env "${san[@]}" cmake --build "$(build_root)/$preset" --target "$@"
 }
 
 # The CmpLog twin of the afl preset in build/afl-cmplog (no sanitizers: it only traces compares).
 run_cmplog_build() {
     cd "$CH_ROOT" &&
-        AFL_LLVM_CMPLOG=1 cmake --preset afl -B build/afl-cmplog &&
-        AFL_LLVM_CMPLOG=1 cmake --build build/afl-cmplog --target "$@"
+        AFL_LLVM_CMPLOG=1 cmake --preset afl -B "$(build_root)/afl-cmplog" &&
+        AFL_LLVM_CMPLOG=1 cmake --build "$(build_root)/afl-cmplog" --target "$@"
 }
 
 build_targets() {
@@ -184,10 +200,10 @@ build_cmplog() {
         CH_NOTES+=("CmpLog not used: with --jobs 1 only the -M main instance runs.")
         return 0
     fi
-    say "==> building the CmpLog twin in build/afl-cmplog (log: $log)"
+    say "==> building the CmpLog twin in $(build_root)/afl-cmplog (log: $log)"
     if (run_cmplog_build "$@") >"$log" 2>&1; then
         CH_CMPLOG_OK=1
-        CH_NOTES+=("CmpLog: the first secondary (s1) runs with -c build/afl-cmplog/fuzz/<target>.")
+        CH_NOTES+=("CmpLog: the first secondary (s1) runs with -c $(cmplog_binary '<target>').")
     else
         CH_NOTES+=("CmpLog build failed (see build-afl-cmplog.log): fuzzing without CmpLog.")
     fi
@@ -195,10 +211,11 @@ build_cmplog() {
 
 # AFL_USE_ASAN only acts when objects compile: a build/afl made without it stays without ASan.
 note_stale_afl_build() {
-    local t
+    local t msg
     for t in "$@"; do
         if ! grep -q __asan_init < <(nm -- "$(target_binary "$t")" 2>/dev/null); then
-            CH_NOTES+=("build/afl/fuzz/$t has no ASan (built without AFL_USE_ASAN?): rm -rf build/afl and rerun.")
+            msg="$(target_binary "$t") has no ASan (built without AFL_USE_ASAN?)"
+            CH_NOTES+=("$msg: rm -rf $(build_root)/afl and rerun.")
         fi
     done
 }
@@ -480,15 +497,17 @@ reap_engines() {
 
 # ---------------------------------------------------------------- statistics and progress
 
-# "execs cov ft corpus" from the last status line of a libFuzzer log (fork or plain mode).
+# "execs cov ft corpus seconds" from the last status line of a libFuzzer log (fork or plain
+# mode); seconds is the line's "time: Ns" (fork mode), else "-".
 libfuzzer_stats() {
     local line
     line=$(grep -E '^#[0-9]+[:[:space:]].*cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$1" 2>/dev/null | tail -n 1) || true
     if [[ -z $line ]]; then
-        echo "0 0 0 0"
+        echo "0 0 0 0 -"
         return 0
     fi
-    sed -E 's/^#([0-9]+).*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/\1 \2 \3 \4/' <<<"$line"
+    sed -E -e 's/^#([0-9]+).*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+)(.* time: ([0-9]+)s)?.*/'\
+'\1 \2 \3 \4 \6/' -e 's/ $/ -/' <<<"$line"
 }
 
 # "execs edges - corpus crashes+hangs bitmap% exec/s last_update" over every instance's
@@ -531,7 +550,7 @@ afl_log_progress() {
 }
 
 # Sets STAT_EXECS STAT_COV STAT_FT STAT_CORPUS STAT_FINDINGS STAT_BITMAP (and for AFL
-# STAT_EPS, STAT_UPDATED) for a target.
+# STAT_EPS, STAT_UPDATED; for libFuzzer STAT_TIME) for a target.
 read_stats() {
     local dir=$1 corpus findings
     if [[ $CH_ENGINE == afl ]]; then
@@ -541,7 +560,8 @@ read_stats() {
         ((corpus <= STAT_CORPUS)) || STAT_CORPUS=$corpus
         ((findings <= STAT_FINDINGS)) || STAT_FINDINGS=$findings
     else
-        read -r STAT_EXECS STAT_COV STAT_FT STAT_CORPUS < <(libfuzzer_stats "$dir/libfuzzer.log")
+        read -r STAT_EXECS STAT_COV STAT_FT STAT_CORPUS STAT_TIME \
+            < <(libfuzzer_stats "$dir/libfuzzer.log")
         STAT_FINDINGS=$(count_findings "$dir/findings")
         STAT_BITMAP=""
     fi
@@ -551,10 +571,50 @@ mmss() { printf '%02d:%02d' $(($1 / 60)) $(($1 % 60)); }
 
 per_second() { if (($2 > 0)); then echo $(($1 / $2)); else echo 0; fi; }
 
-# AFL's execs, exec/s and cov come from fuzzer_stats: the line says how old they are.
-print_progress() {
-    local t=$1 dir=$2 elapsed=$3 cov eps line age=""
+readonly PROGRESS_COLUMNS="elapsed_s stats_s execs exec_per_s cov ft corpus findings bitmap_pct"
+
+progress_header() {
+    printf '# %s\n' "$(tr ' ' '\t' <<<"$PROGRESS_COLUMNS")" >"$1/progress.tsv"
+}
+
+# Read the engine's figures (STAT_*) and append a row to <dir>/progress.tsv (columns:
+# PROGRESS_COLUMNS) when they changed since the last row, or always with "final". The engine
+# measured execs/exec_per_s/cov/ft/bitmap_pct at stats_s seconds from the start: libFuzzer's
+# status line says when ("time: Ns"); AFL++'s fuzzer_stats, rewritten about once a minute,
+# says when it was written ("-": not yet). The plot draws coverage at stats_s, so that stale
+# figures are not drawn later than they were true. "-" is a value not known.
+sample_progress() {
+    local dir=$1 elapsed=$2 stats_s=$2 eps bitmap=- row
     read_stats "$dir"
+    if [[ $CH_ENGINE == afl ]]; then
+        eps=$STAT_EPS
+        bitmap=$STAT_BITMAP
+        stats_s=-
+        if ((STAT_UPDATED > 0)); then
+            stats_s=$((STAT_UPDATED - CH_RUN_EPOCH))
+            ((stats_s >= 0)) || stats_s=0
+        fi
+    elif [[ $STAT_TIME != - ]]; then
+        stats_s=$STAT_TIME
+        eps=$(per_second "$STAT_EXECS" "$stats_s")
+    elif ((STAT_EXECS > 0)); then
+        eps=$(per_second "$STAT_EXECS" "$stats_s")
+    else
+        stats_s=-   # no status line yet
+        eps=-
+    fi
+    row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$stats_s" "$STAT_EXECS" "$eps" "$STAT_COV" \
+        "$STAT_FT" "$STAT_CORPUS" "$STAT_FINDINGS" "$bitmap")
+    if [[ $row != "$CH_LAST_ROW" || ${3:-} == final ]]; then
+        printf '%s\t%s\n' "$elapsed" "$row" >>"$dir/progress.tsv"
+    fi
+    CH_LAST_ROW=$row
+}
+
+# A progress line from the last sample. AFL's execs, exec/s and cov come from fuzzer_stats:
+# the line says how old they are.
+print_progress() {
+    local t=$1 elapsed=$2 cov eps line age=""
     cov=$STAT_COV
     eps=$(per_second "$STAT_EXECS" "$elapsed")
     if [[ $CH_ENGINE == afl ]]; then
@@ -575,14 +635,19 @@ print_progress() {
 run_engine() {
     local t=$1 dir=$2 start elapsed next=$PROGRESS_EVERY
     start=$SECONDS
+    CH_RUN_EPOCH=$(date +%s)
+    CH_LAST_ROW=""
+    progress_header "$dir"
     "start_$CH_ENGINE" "$t" "$dir"
     while engines_alive && [[ -z $CH_STOP ]]; do
         sleep 1 &
         wait $! || true
         note_forkservers
         elapsed=$((SECONDS - start))
-        if ((elapsed >= next)) && [[ -z $CH_STOP ]]; then
-            print_progress "$t" "$dir" "$elapsed"
+        [[ -z $CH_STOP ]] || break
+        sample_progress "$dir" "$elapsed"
+        if ((elapsed >= next)); then
+            print_progress "$t" "$elapsed"
             next=$((next + PROGRESS_EVERY))
         fi
         if ((elapsed >= CH_TIME + OVERRUN)); then
@@ -593,7 +658,8 @@ run_engine() {
     stop_engines
     RUN_SECONDS=$((SECONDS - start))
     reap_engines
-    print_progress "$t" "$dir" "$RUN_SECONDS"
+    sample_progress "$dir" "$RUN_SECONDS" final
+    print_progress "$t" "$RUN_SECONDS"
 }
 
 # ---------------------------------------------------------------- findings: replay and dedup
@@ -734,6 +800,7 @@ engine_failed_to_start() {
 
 run_target() {
     local t=$1 dir="$CH_OUT/$1" status=ok seeds
+    local -a replay
     mkdir -p "$dir/findings" "$dir/tmp"
     seed_work_corpus "$t" "$dir"
     seeds=$(count_files "$dir/corpus")
@@ -759,10 +826,12 @@ run_target() {
         dedup_target_findings "$t" "$dir"
     fi
     rm -rf -- "$dir/tmp"
+    mapfile -t replay < <(replay_command "$t")
     write_stats "$dir" "engine=$CH_ENGINE" "seconds=$RUN_SECONDS" "execs=$STAT_EXECS" \
         "exec_per_s=$(per_second "$STAT_EXECS" "$RUN_SECONDS")" "cov=$STAT_COV" \
         "bitmap=$STAT_BITMAP" "ft=$STAT_FT" "seeds=$seeds" "corpus_before=$MERGE_BEFORE" \
-        "corpus_after=$MERGE_AFTER" "status=$status"
+        "corpus_after=$MERGE_AFTER" "findings=$(count_findings "$dir/findings")" \
+        "replay=$(shell_line "${replay[@]}")" "status=$status"
 }
 
 # ---------------------------------------------------------------- summary
@@ -826,6 +895,86 @@ write_summary() {
     } >"$CH_OUT/summary.md"
 }
 
+# ---------------------------------------------------------------- report
+
+# The arguments as one line of shell, quoting only the words that need it.
+shell_line() {
+    local w out=""
+    for w in "$@"; do
+        if [[ ! $w =~ ^[A-Za-z0-9_./,=:@%+-]+$ ]]; then w=$(printf '%q' "$w"); fi
+        out+=" $w"
+    done
+    echo "${out# }"
+}
+
+# The commit checked out, "+" when the work tree has changes; nothing outside a git work tree.
+# GIT_OPTIONAL_LOCKS=0: reading the status must not take the index lock from someone else.
+source_commit() {
+    local head
+    command -v git >/dev/null || return 0
+    head=$(git -C "$CH_ROOT" rev-parse --short=12 HEAD 2>/dev/null) || return 0
+    if [[ -n $(GIT_OPTIONAL_LOCKS=0 git -C "$CH_ROOT" status --porcelain \
+        --untracked-files=no 2>/dev/null) ]]; then
+        head+="+"
+    fi
+    echo "$head"
+}
+
+# <campaign>/campaign.env: what scripts/campaign-report.sh needs besides the target dirs.
+write_campaign_env() {
+    local finished=${1:-}
+    {
+        printf '%s\n' "engine=$CH_ENGINE" "time=$CH_TIME" "jobs=$CH_JOBS" \
+            "targets=${CH_SUMMARY_TARGETS[*]:-${CH_TARGETS[*]}}" "started=$CH_STARTED" \
+            "finished=$finished" "stopped=$CH_STOP" "command=$CH_COMMAND" \
+            "commit=$(source_commit)" "nproc=$(nproc)" "machine=$(uname -srm)" \
+            "build_root=$(build_root)" "coverage=$CH_COVERAGE"
+    } >"$CH_OUT/campaign.env"
+    if ((${#CH_NOTES[@]})); then
+        printf '%s\n' "${CH_NOTES[@]}" >"$CH_OUT/notes.txt"
+    else
+        : >"$CH_OUT/notes.txt"
+    fi
+}
+
+# The corpus of a target worth replaying for coverage: the merged one, else the work corpus.
+coverage_corpus() {
+    local dir="$CH_OUT/$1"
+    if (($(count_files "$dir/corpus.min") > 0)); then
+        echo "$dir/corpus.min"
+    elif [[ $CH_ENGINE == afl ]]; then
+        echo "$dir/corpus.all"
+    else
+        echo "$dir/corpus"
+    fi
+}
+
+# --coverage: the merged corpora replayed in the coverage build; coverage.sh's per-directory
+# table lands in <campaign>/coverage-summary.tsv, its whole output in <campaign>/coverage.txt.
+run_source_coverage() {
+    local t
+    local -a args=(--no-deps --build-dir "$(build_root)/coverage"
+        --summary "$CH_OUT/coverage-summary.tsv")
+    for t in "$@"; do
+        [[ -f $CH_OUT/$t/stats.env ]] || continue
+        args+=(--replay "$t=$(coverage_corpus "$t")")
+    done
+    say "==> source coverage of the merged corpora (coverage preset in $(build_root)/coverage)"
+    if bash "$CH_ROOT/scripts/coverage.sh" "${args[@]}" >"$CH_OUT/coverage.txt" 2>&1; then
+        sed -n '/^coverage of src/,$p' "$CH_OUT/coverage.txt"
+    else
+        tail -n 20 "$CH_OUT/coverage.txt" >&2
+        CH_NOTES+=("--coverage: scripts/coverage.sh failed (see coverage.txt).")
+    fi
+}
+
+write_report() {
+    write_campaign_env "$(date -u '+%Y-%m-%d %H:%M:%S')"
+    if ! bash "$CH_ROOT/scripts/campaign-report.sh" "$CH_OUT"; then
+        echo "campaign: scripts/campaign-report.sh failed: report.md may be missing" >&2
+    fi
+}
+
 # ---------------------------------------------------------------- signals and main
 
 on_signal() {
@@ -848,7 +997,11 @@ on_exit() { stop_engines; }
 
 main() {
     local t
+    CH_COMMAND=$(shell_line scripts/campaign.sh "$@")
     parse_args "$@"
+    if [[ -n $CH_BUILD_ROOT ]]; then
+        CH_BUILD_ROOT=$(mkdir -p -- "$CH_BUILD_ROOT" && cd -- "$CH_BUILD_ROOT" && pwd)
+    fi
     select_targets
     local -a targets=("${CH_TARGETS[@]}")
     trap 'on_signal INT' INT
@@ -857,6 +1010,7 @@ main() {
     if ((!CH_NO_DEPS)); then ch_deps fuzz || { echo "campaign: installing packages failed" >&2; exit 3; }; fi
     make_campaign_dir
     CH_STARTED=$(date -u '+%Y-%m-%d %H:%M:%S')
+    write_campaign_env
     say "==> campaign $CH_OUT: engine $CH_ENGINE, ${CH_TIME}s per target, $CH_JOBS processes, targets: ${targets[*]}"
     build_targets "${targets[@]}" || exit 3
     [[ -z $CH_STOP ]] || exit_for_signal
@@ -865,11 +1019,15 @@ main() {
         [[ -z $CH_STOP ]] || break
         run_target "$t"
     done
+    if ((CH_COVERAGE)) && [[ -z $CH_STOP ]]; then run_source_coverage "${targets[@]}"; fi
     write_summary "${targets[@]}"
+    write_report
     say ""
     cat "$CH_OUT/summary.md"
     say ""
     say "campaign: $CH_OUT"
+    say "report:   $CH_OUT/report.md"
+    if [[ -s $CH_OUT/coverage.png ]]; then say "plot:     $CH_OUT/coverage.png"; fi
     [[ -z $CH_STOP ]] || exit_for_signal
     if ((CH_ENGINE_FAILED)); then exit 4; fi
     exit 0

@@ -5,6 +5,8 @@
 #   dev       gcc + -Werror + hardening: the same suite, so every corpus file also runs under gcc
 #   mingw     pivmd.dll cross build; it must export CardAcquireContext and nothing else
 #   fuzz      libFuzzer build of every target, and a short campaign that must execute each one
+#   coverage  the committed corpora replayed in the coverage preset: coverage of src/ must not
+#             drop more than a point below fuzz/coverage-summary.tsv (scripts/coverage-gate.sh)
 # Usage: scripts/test.sh [--no-deps] [--quick]   (--quick: asan only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,12 +53,18 @@ fuzz_smoke() {
   bash scripts/campaign-smoke.sh
 }
 
+coverage_gate() {
+  step "coverage: committed corpora against fuzz/coverage-summary.tsv"
+  bash scripts/coverage-gate.sh --no-deps
+}
+
 if ((quick)); then
   build_and_test asan
   exit 0
 fi
 check_mingw_dll
 fuzz_smoke
+coverage_gate
 build_and_test dev
 # Last, so that its ctest summary closes the log.
 build_and_test asan
