@@ -126,7 +126,13 @@ uint32_t ch_apdu_transmit(ch_apdu_ctx *ctx, const ch_capdu *c, uint8_t *out, siz
             rc = SCARD_E_COMM_DATA_LOST;
             goto fail;
         }
+#ifdef CH_PLANTED_GETRESP
+        /* PLANTED BUG (cmake/planted.cmake, never in a normal build): each answer is bounded
+         * by out_cap alone, forgetting what earlier rounds accumulated. */
+        if (dlen > out_cap) {
+#else
         if (dlen > out_cap - total) {
+#endif
             rc = SCARD_E_INSUFFICIENT_BUFFER;
             goto fail;
         }

@@ -124,7 +124,14 @@ static ch_kb_err kb_hdr_first(ch_cur *c, kb_hdr *h)
     if ((w0 & 0xFFu) != PRIVATEKEYBLOB || ((w0 >> 8) & 0xFFu) != CUR_BLOB_VERSION)
         return CH_KB_BAD_TYPE;
     h->alg = w1;
+#ifdef CH_PLANTED_KEYBLOB
+    /* PLANTED BUG (cmake/planted.cmake, never in a normal build): aiKeyAlg compared on its
+     * low 16 bits, the upper half unbounded: a header that is no PRIVATEKEYBLOB of ours passes,
+     * and ch_keyblob_size reads the 12 RSAPUBKEY bytes the caller vouches for only after one. */
+    if ((w1 & 0xFFFFu) != CALG_RSA_KEYX && (w1 & 0xFFFFu) != CALG_RSA_SIGN)
+#else
     if (w1 != CALG_RSA_KEYX && w1 != CALG_RSA_SIGN)
+#endif
         return CH_KB_BAD_ALG;
     return CH_KB_OK;
 }

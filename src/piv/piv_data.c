@@ -20,6 +20,23 @@ static size_t tag_list(uint32_t tag, uint8_t out[5])
     return 2u + n;
 }
 
+#ifdef CH_PLANTED_TLV
+/* PLANTED BUG (cmake/planted.cmake, never in a normal build): ch_cur_tlv without its bound,
+ * the value's length against what remains: a longer value gets a cursor over whatever follows
+ * the window in memory, and the window counts as consumed. */
+static bool planted_tlv(ch_cur *c, uint32_t *tag, ch_cur *value)
+{
+    size_t len;
+
+    if (!ch_cur_ber_tag(c, tag) || !ch_cur_ber_len(c, &len))
+        return false;
+    ch_cur_init(value, ch_cur_peek_ptr(c), len);
+    if (!ch_cur_skip(c, len))
+        (void)ch_cur_skip(c, ch_cur_left(c));
+    return true;
+}
+#endif
+
 uint32_t ch_piv_get_data(ch_apdu_ctx *ctx, uint32_t tag, uint8_t *out, size_t cap, size_t *len)
 {
     uint8_t list[5];
@@ -38,7 +55,11 @@ uint32_t ch_piv_get_data(ch_apdu_ctx *ctx, uint32_t tag, uint8_t *out, size_t ca
     }
     /* Exactly one 53 TLV covering the answer: 9000 with no data is not an object. */
     ch_cur_init(&cur, out, n);
+#ifdef CH_PLANTED_TLV
+    if (!planted_tlv(&cur, &t, &v) || t != 0x53u || !ch_cur_empty(&cur)) {
+#else
     if (!ch_cur_tlv(&cur, &t, &v) || t != 0x53u || !ch_cur_empty(&cur)) {
+#endif
         ch_wipe(out, n);
         return SCARD_E_UNEXPECTED;
     }
