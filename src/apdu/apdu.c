@@ -163,6 +163,9 @@ uint32_t ch_apdu_transmit(ch_apdu_ctx *ctx, const ch_capdu *c, uint8_t *out, siz
     }
 
 fail:
+    /* Only a short caller buffer leaves the exchange in step with the card. */
+    if (rc != SCARD_E_INSUFFICIENT_BUFFER)
+        ctx->desync = true;
     ch_wipe(out, total);
     *out_len = 0;
     *sw = 0;

@@ -12,6 +12,7 @@
 #ifndef CH_APDU_H
 #define CH_APDU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ typedef struct ch_apdu_ctx {
     ch_apdu_hook_fn hook;
     void *hook_ctx;
     unsigned long sent;   /* APDUs handed to the transport through this context */
+    bool desync;          /* an exchange broke off (transport failure, malformed answer): the
+                             card may be mid-chain or hold a pending answer. Set here, cleared
+                             by the owner once it has resynchronised (SELECT). */
 } ch_apdu_ctx;
 
 typedef struct ch_capdu {

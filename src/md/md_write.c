@@ -167,6 +167,15 @@ static DWORD cert_fits(ch_md_ctx *ctx, const ch_md_cmap_entry *e, const ch_md_fi
     return SCARD_S_SUCCESS;
 }
 
+/* SCARD_S_SUCCESS when the slot holds a key or the card cannot say (no GET METADATA),
+ * SCARD_E_FILE_NOT_FOUND when it holds none, or the card's error. */
+static DWORD slot_has_key(ch_md_ctx *ctx, uint8_t slot)
+{
+    ch_piv_metadata meta;
+    DWORD rc = ch_md_card_done(ctx, ch_piv_get_metadata(&ctx->apdu, slot, &meta));
+    return rc == SCARD_E_UNSUPPORTED_FEATURE ? SCARD_S_SUCCESS : rc;
+}
+
 /* Everything about the certificate that needs no card: the CSP's compressed format undone,
  * X.509 that parses with a key PIV can hold, and an object that fits. */
 static DWORD prepare_cert(PCARD_DATA cd, const uint8_t *data, size_t len, uint8_t *obj,
@@ -306,7 +315,14 @@ DWORD WINAPI CardDeleteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR 
         ch_md_keyspec_is_signature(m.e[r.idx].key_spec) != r.signature)
         return SCARD_E_FILE_NOT_FOUND;
     /* The container outlives its certificate: the map records it first (a container that
-     * only its certificate made visible would vanish with it, its key left on the card). */
+     * only its certificate made visible would vanish with it, its key left on the card). When
+     * the card says the slot holds no key (GET METADATA), nothing outlives the certificate
+     * and the record goes instead. */
+    rc = slot_has_key(ctx, m.e[r.idx].slot);
+    if (rc == SCARD_E_FILE_NOT_FOUND)
+        m.e[r.idx].valid = m.e[r.idx].is_default = false;
+    else if (rc != SCARD_S_SUCCESS)
+        return rc;
     rc = ch_md_cmap_store(ctx, &m);
     if (rc == SCARD_S_SUCCESS)
         rc = ch_md_card_done(ctx, ch_piv_put_data(&ctx->apdu,
