@@ -6,9 +6,8 @@
 
 DWORD ch_md_card_io(ch_md_ctx *ctx)
 {
-    bool resync = ctx->apdu.desync;
     DWORD rc;
-    if (resync) {
+    if (ctx->apdu.desync) {
         /* The last exchange broke off: the card may still wait for the rest of a chain (it
          * would join our next command to it) or hold an answer. SELECT puts it back in step. */
         ctx->apdu.desync = false;
@@ -16,11 +15,7 @@ DWORD ch_md_card_io(ch_md_ctx *ctx)
     }
     if (!ctx->need_select)
         return SCARD_S_SUCCESS;
-    rc = ch_piv_select(&ctx->apdu, &ctx->apt);
-    if (resync && !ctx->apdu.desync && rc != SCARD_S_SUCCESS && rc != SCARD_E_NO_MEMORY)
-        /* A card still inside the broken chain refuses the first other command (6883, "last
-         * command of the chain expected") and drops the chain: the second SELECT is heard. */
-        rc = ch_piv_select(&ctx->apdu, &ctx->apt);
+    rc = ch_piv_select(&ctx->apdu, &ctx->apt); /* sent twice if the card answers 6883 */
     if (rc == SCARD_S_SUCCESS) {
         /* Selecting the application resets its security status (SP 800-73-4 part 2, 3.1.1):
          * what the module remembers of PIN and admin sessions ends with it. */

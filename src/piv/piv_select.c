@@ -105,6 +105,10 @@ uint32_t ch_piv_select(ch_apdu_ctx *ctx, ch_piv_apt *apt)
     ch_capdu c = {0x00, 0xA4, 0x04, 0x00, ch_piv_aid, CH_PIV_SELECT_AID_LEN, 256};
     uint32_t rc = ch_apdu_transmit(ctx, &c, resp, sizeof resp, &n, &sw);
 
+    if (sw == 0x6883) /* "last command of the chain expected": a card left inside a chain
+                         (an exchange that broke off, ours or another application's) drops
+                         the chain with this refusal and hears the SELECT sent again */
+        rc = ch_apdu_transmit(ctx, &c, resp, sizeof resp, &n, &sw);
     if (rc == SCARD_E_INSUFFICIENT_BUFFER) /* an APT this long is not a PIV card's */
         return SCARD_E_UNKNOWN_CARD;
     if (sw != 0 && sw != 0x9000) /* completed (sw is never 0 then) and the card said no */

@@ -401,10 +401,37 @@ static void test_mgm_response(void **state)
     rig_free(&r);
 }
 
+/* A card left inside a command chain refuses the next command with 6883 and drops the chain:
+ * SELECT is sent once more then (found by fuzz_session), and only then. */
+static void test_select_again_after_6883(void **state)
+{
+    rig r;
+    ch_piv_apt apt;
+    static const char select_piv[] = "\x00\xA4\x04\x00\x09\xA0\x00\x00\x03\x08\x00\x00\x10\x00\x00";
+    (void)state;
+    RIG(&r, A("\x68\x83"), A("\x6A\x82"));
+    assert_int_equal(ch_piv_select(&r.ctx, &apt), SCARD_E_UNKNOWN_CARD);
+    assert_int_equal(r.s.exchanges, 2);
+    SENT(&r, 0, select_piv);
+    SENT(&r, 1, select_piv);
+    rig_free(&r);
+
+    RIG(&r, A("\x6A\x82"), A("\x6A\x82"));
+    assert_int_equal(ch_piv_select(&r.ctx, &apt), SCARD_E_UNKNOWN_CARD);
+    assert_int_equal(r.s.exchanges, 1);
+    rig_free(&r);
+
+    RIG(&r, A("\x68\x83"), A("\x68\x83"), A("\x68\x83"));
+    assert_int_equal(ch_piv_select(&r.ctx, &apt), SCARD_E_UNKNOWN_CARD);
+    assert_int_equal(r.s.exchanges, 2); /* once more, not forever */
+    rig_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape),
+        cmocka_unit_test(test_select_again_after_6883),
         cmocka_unit_test(test_verify_pads_with_ff),
         cmocka_unit_test(test_verify_status_words),
         cmocka_unit_test(test_verify_refuses_bad_shapes_without_sending),
