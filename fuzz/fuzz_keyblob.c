@@ -75,6 +75,7 @@
 
 #include "cardmod.h"
 #include "fuzz_check.h"
+#include "piv_map.h"
 #include "host.h"
 #include "md_context.h"
 #include "md_keyblob.h"
@@ -246,12 +247,6 @@ static void restore(void)
 
 /* ---- slots, as this harness knows them (docs/card-mapping.md, SP 800-73-4) ---------------- */
 
-static uint8_t slot_of(BYTE idx)
-{
-    static const uint8_t primary[4] = {0x9A, 0x9C, 0x9D, 0x9E};
-    return idx < 4u ? primary[idx] : (uint8_t)(0x82u + (idx - 4u));
-}
-
 static vpiv_slot *card_slot(uint8_t ref_byte)
 {
     for (size_t i = 0; i < VPIV_N_SLOTS; i++)
@@ -266,24 +261,8 @@ static size_t slot_index(uint8_t ref_byte)
     return (size_t)(card_slot(ref_byte) - card->slots);
 }
 
-static uint32_t cert_tag(uint8_t slot)
-{
-    switch (slot) {
-    case 0x9A: return 0x5FC105u;
-    case 0x9C: return 0x5FC10Au;
-    case 0x9D: return 0x5FC10Bu;
-    case 0x9E: return 0x5FC101u;
-    default: return 0x5FC10Du + (uint32_t)(slot - 0x82u);
-    }
-}
-
 /* The PIN the container's key is bound to (docs/card-mapping.md): 9C PIN-always (PIN id 3),
  * 9E none, the others the PIV PIN. */
-static PIN_ID container_pin(BYTE idx)
-{
-    return idx == 1u ? 3u : idx == 3u ? ROLE_EVERYONE : ROLE_USER;
-}
-
 /* vpiv's (and a YubiKey's) default PIN policy: 9C always, 9E never, the others once. */
 static uint8_t default_pin_policy(uint8_t slot)
 {
@@ -352,7 +331,7 @@ static size_t put_len(uint8_t *out, size_t n)
 static void put_cert(uint8_t slot, const uint8_t *der, size_t len)
 {
     static uint8_t buf[16 + 3052];
-    uint32_t tag = cert_tag(slot);
+    uint32_t tag = fz_cert_tag(slot);
     size_t o = 0, inner = 1 + (len < 0x80 ? 1 : len < 0x100 ? 2 : 3) + len + 3 + 2;
 
     CH_CHECK(inner <= 3052u, "certificate of %zu bytes", len);
@@ -589,7 +568,7 @@ static DWORD params(const call *c, prediction *p)
         return refused(p, "4 PinId admin", SCARD_W_SECURITY_VIOLATION);
     if (c->idx >= N_CONTAINERS)
         return refused(p, "5 index", SCARD_E_NO_KEY_CONTAINER);
-    if (c->pin >= MAX_PINS || (c->pin != ROLE_USER && c->pin != container_pin(c->idx)))
+    if (c->pin >= MAX_PINS || (c->pin != ROLE_USER && c->pin != fz_container_pin(c->idx)))
         return refused(p, "6 PinId", SCARD_E_INVALID_PARAMETER);
     if (c->flags == CARD_CREATE_CONTAINER_KEY_IMPORT && c->blob == NULL)
         return refused(p, "7 NULL blob", SCARD_E_INVALID_PARAMETER);
@@ -751,7 +730,7 @@ static void check_cmapfile(csp *c, const call *cl, const prediction *p)
 
 static void check_accepted(csp *c, const call *cl, const prediction *p)
 {
-    uint8_t slot = slot_of(cl->idx);
+    uint8_t slot = fz_slot_of(cl->idx);
     vpiv_slot *s = card_slot(slot);
     bool import = cl->flags == CARD_CREATE_CONTAINER_KEY_IMPORT;
     const vpiv_object *cf;
@@ -796,7 +775,7 @@ static void check_accepted(csp *c, const call *cl, const prediction *p)
     check_cmapfile(c, cl, p);
 
     /* Objects: the slot's certificate gone, cardcf bumped, the map written, nothing else. */
-    CH_CHECK(card_object(cert_tag(slot)) == NULL, "the old certificate of %02X is still there",
+    CH_CHECK(card_object(fz_cert_tag(slot)) == NULL, "the old certificate of %02X is still there",
              slot);
     cf = card_object(OBJ_CARDCF);
     rcf = ref_object(OBJ_CARDCF);
@@ -805,7 +784,7 @@ static void check_accepted(csp *c, const call *cl, const prediction *p)
     for (size_t i = 0; i < ref.n_objects; i++) {
         uint32_t tag = ref.objects[i].tag;
         const vpiv_object *o = card_object(tag);
-        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == cert_tag(slot))
+        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == fz_cert_tag(slot))
             continue;
         CH_CHECK(o != NULL && object_eq(o, &ref.objects[i]),
                  "importing into %02X changed object %06X", slot, (unsigned)tag);
@@ -860,7 +839,7 @@ static bool fault_fired(const call *cl, unsigned long allocs_before)
  * certificate, cardcf and the map may differ, and the secrets not at all. */
 static void check_partial(const call *cl)
 {
-    uint8_t slot = slot_of(cl->idx);
+    uint8_t slot = fz_slot_of(cl->idx);
 
     CH_CHECK(secrets_unchanged(), "a failed call changed PIN, PUK or the management key");
     for (size_t i = 0; i < VPIV_N_SLOTS; i++)
@@ -869,7 +848,7 @@ static void check_partial(const call *cl)
     for (size_t i = 0; i < ref.n_objects; i++) {
         uint32_t tag = ref.objects[i].tag;
         const vpiv_object *o = card_object(tag);
-        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == cert_tag(slot))
+        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == fz_cert_tag(slot))
             continue;
         CH_CHECK(o != NULL && object_eq(o, &ref.objects[i]),
                  "a failed call into %02X changed object %06X", slot, (unsigned)tag);

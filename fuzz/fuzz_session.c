@@ -82,6 +82,7 @@
 #include "cursor.h"
 #include "finding_session.h"
 #include "fuzz_check.h"
+#include "piv_map.h"
 #include "host.h"
 #include "inflate.h"
 #include "md_context.h"
@@ -269,35 +270,13 @@ static void cstate_restore(const cstate *s, vpiv_card *c)
 
 /* ==== slots and containers, as docs/card-mapping.md has them ============================== */
 
-static uint8_t slot_of(unsigned idx)
-{
-    static const uint8_t primary[4] = {0x9A, 0x9C, 0x9D, 0x9E};
-    return idx < 4u ? primary[idx] : (uint8_t)(0x82u + (idx - 4u));
-}
-
 /* The container of a slot, -1 for a slot the module does not map (F9). */
 static int container_of(uint8_t slot)
 {
     for (unsigned i = 0; i < N_CONTAINERS; i++)
-        if (slot_of(i) == slot)
+        if (fz_slot_of(i) == slot)
             return (int)i;
     return -1;
-}
-
-static uint32_t cert_tag(uint8_t slot)
-{
-    switch (slot) {
-    case 0x9A: return 0x5FC105u;
-    case 0x9C: return 0x5FC10Au;
-    case 0x9D: return 0x5FC10Bu;
-    case 0x9E: return 0x5FC101u;
-    default: return 0x5FC10Du + (uint32_t)(slot - 0x82u);
-    }
-}
-
-static PIN_ID container_pin(unsigned idx)
-{
-    return idx == 1u ? 3u : idx == 3u ? ROLE_EVERYONE : ROLE_USER;
 }
 
 typedef enum { KT_NONE = 0, KT_RSA, KT_P256, KT_P384 } ktype;
@@ -392,7 +371,7 @@ static const vpiv_slot *container_key(unsigned idx)
     const vpiv_slot *s;
     if (idx >= N_CONTAINERS)
         return NULL;
-    s = card_slot(slot_of(idx));
+    s = card_slot(fz_slot_of(idx));
     return s->key ? s : NULL;
 }
 
@@ -448,7 +427,7 @@ static void card_map(mrec rec[N_CONTAINERS])
                  idx);
         CH_CHECK(r[81] >= AT_KEYEXCHANGE && r[81] <= AT_ECDHE_P521,
                  "container map record %d: keyspec %u", idx, r[81]);
-        CH_CHECK(r[85] == container_pin((unsigned)idx) && r[86] == 0,
+        CH_CHECK(r[85] == fz_container_pin((unsigned)idx) && r[86] == 0,
                  "container map record %d: PIN id %u, associated %u", idx, r[85], r[86]);
         for (size_t k = 87; k < MSCMAP_REC; k++)
             CH_CHECK(r[k] == 0, "container map record %d: fingerprint not zero", idx);
@@ -467,7 +446,7 @@ static void card_map(mrec rec[N_CONTAINERS])
 static const uint8_t *card_cert(uint8_t slot, size_t *len)
 {
     static uint8_t der[16384];
-    const vpiv_object *o = card_object_of(card, cert_tag(slot));
+    const vpiv_object *o = card_object_of(card, fz_cert_tag(slot));
     ch_cur c, v, info;
     uint32_t tag;
     uint8_t ci = 0;
@@ -519,7 +498,7 @@ static ktype container_type(unsigned idx)
 {
     const vpiv_slot *s = container_key(idx);
     size_t len = 0;
-    const uint8_t *der = idx < N_CONTAINERS ? card_cert(slot_of(idx), &len) : NULL;
+    const uint8_t *der = idx < N_CONTAINERS ? card_cert(fz_slot_of(idx), &len) : NULL;
     ktype t = KT_NONE;
 
     if (der) {
@@ -540,7 +519,7 @@ static DWORD container_spec(unsigned idx, ktype t)
     card_map(rec);
     if (rec[idx].present && spec_type(rec[idx].spec) == t && t != KT_NONE)
         return rec[idx].spec;
-    return slot_spec(slot_of(idx), t);
+    return slot_spec(fz_slot_of(idx), t);
 }
 
 /* Whether the module shows the container (docs/card-mapping.md): a certificate in a standard
@@ -553,11 +532,11 @@ static bool container_visible(unsigned idx)
     if (idx >= N_CONTAINERS)
         return false;
     card_map(rec);
-    if (idx < 4u && card_cert(slot_of(idx), &len))
+    if (idx < 4u && card_cert(fz_slot_of(idx), &len))
         return true;
     if (!rec[idx].present)
         return false;
-    return card_cert(slot_of(idx), &len) || spec_type(rec[idx].spec) != KT_NONE;
+    return card_cert(fz_slot_of(idx), &len) || spec_type(rec[idx].spec) != KT_NONE;
 }
 
 /* The file name of a container's certificate: ksc for a signature keyspec, else kxc. */
@@ -1212,10 +1191,10 @@ static void may_keys(outcome *o, unsigned idx)
     o->writes = true;
     if (idx >= N_CONTAINERS)
         return;
-    o->may.slot = slot_index(slot_of(idx));
+    o->may.slot = slot_index(fz_slot_of(idx));
     o->may.tags[0] = OBJ_CARDCF;
     o->may.tags[1] = OBJ_CMAP;
-    o->may.tags[2] = cert_tag(slot_of(idx));
+    o->may.tags[2] = fz_cert_tag(fz_slot_of(idx));
 }
 
 static bool shape_ok(const uint8_t *p, size_t n)
@@ -1516,7 +1495,7 @@ static bool cardcf_changed(void)
 static void check_keyed(unsigned idx, DWORD spec, ktype t, unsigned bits, EVP_PKEY *want,
                         uint8_t origin)
 {
-    uint8_t slot = slot_of(idx);
+    uint8_t slot = fz_slot_of(idx);
     int si = slot_index(slot);
     const vpiv_slot *s = &card->slots[si];
     mrec rec[N_CONTAINERS];
@@ -1531,7 +1510,7 @@ static void check_keyed(unsigned idx, DWORD spec, ktype t, unsigned bits, EVP_PK
     CH_CHECK(rec[idx].present && rec[idx].spec == spec && rec[idx].bits == bits,
              "container %u: record %s, keyspec %u bits %u, asked %u / %u", idx,
              rec[idx].present ? "present" : "absent", rec[idx].spec, rec[idx].bits, spec, bits);
-    CH_CHECK(card_object_of(card, cert_tag(slot)) == NULL,
+    CH_CHECK(card_object_of(card, fz_cert_tag(slot)) == NULL,
              "container %u: the old certificate outlived its key", idx);
     CH_CHECK(cardcf_changed(), "container %u: cardcf did not change", idx);
 }
@@ -1548,7 +1527,7 @@ static DWORD create_call(unsigned idx, DWORD flags, DWORD spec, DWORD size, PBYT
 {
     if (version_at_least(CARD_DATA_VERSION_SEVEN))
         return S.cd->pfnCardCreateContainerEx(S.cd, (BYTE)idx, flags, spec, size, blob,
-                                              own_pin ? container_pin(idx) : ROLE_USER);
+                                              own_pin ? fz_container_pin(idx) : ROLE_USER);
     return S.cd->pfnCardCreateContainer(S.cd, (BYTE)idx, flags, spec, size, blob);
 }
 
@@ -1633,7 +1612,7 @@ static void op_import(const ch_fs_step *st, outcome *o)
                         st->own_pin);
     if (o->rc == SCARD_S_SUCCESS) {
         ktype t = k ? k->type : spec_type(spec);
-        const vpiv_slot *s = card_slot(slot_of(st->container));
+        const vpiv_slot *s = card_slot(fz_slot_of(st->container));
         check_keyed(st->container, spec, t, k ? k->bits : alg_bits(s->alg), k ? k->pub : NULL,
                     ORIGIN_IMPORTED);
         create_done(st->container);
@@ -1657,7 +1636,7 @@ static void op_delete_container(const ch_fs_step *st, outcome *o)
     o->called = true;
     o->rc = S.cd->pfnCardDeleteContainer(S.cd, (BYTE)idx, 0);
     if (o->rc == SCARD_S_SUCCESS && idx < N_CONTAINERS) {
-        uint8_t slot = slot_of(idx);
+        uint8_t slot = fz_slot_of(idx);
         int si = slot_index(slot);
         const vpiv_slot *s = &card->slots[si];
         bool rekeyed = s->key != S.before.slots[si].key;
@@ -1669,7 +1648,7 @@ static void op_delete_container(const ch_fs_step *st, outcome *o)
                  "deleted container %u: slot %02X was not overwritten with a new P-256 key", idx,
                  slot);
         CH_CHECK(!rec[idx].present, "deleted container %u still has a record", idx);
-        CH_CHECK(!card_object_of(card, cert_tag(slot)), "deleted container %u kept its "
+        CH_CHECK(!card_object_of(card, fz_cert_tag(slot)), "deleted container %u kept its "
                                                         "certificate", idx);
         CH_CHECK(cardcf_changed(), "deleted container %u: cardcf did not change", idx);
         create_done(idx);
@@ -1729,7 +1708,7 @@ static void op_write_cert(const ch_fs_step *st, outcome *o)
     o->writes = true;
     if (idx < N_CONTAINERS) {
         o->may.tags[0] = OBJ_CARDCF;
-        o->may.tags[1] = cert_tag(slot_of(idx));
+        o->may.tags[1] = fz_cert_tag(fz_slot_of(idx));
     }
     o->called = true;
     o->rc = write_file("mscp", name, der, len);
@@ -1881,7 +1860,7 @@ static void op_delete_file(const ch_fs_step *st, outcome *o)
     unsigned idx = st->container;
     char name[8];
     size_t len;
-    bool cert = idx < N_CONTAINERS && card_cert(slot_of(idx), &len) != NULL;
+    bool cert = idx < N_CONTAINERS && card_cert(fz_slot_of(idx), &len) != NULL;
 
     o->called = true;
     if (st->file == CH_FS_FILE_CARDCF || st->file == CH_FS_FILE_CMAPFILE) {
@@ -1903,13 +1882,14 @@ static void op_delete_file(const ch_fs_step *st, outcome *o)
     if (idx < N_CONTAINERS) {
         o->may.tags[0] = OBJ_CARDCF;
         o->may.tags[1] = OBJ_CMAP;
-        o->may.tags[2] = cert_tag(slot_of(idx));
+        o->may.tags[2] = fz_cert_tag(fz_slot_of(idx));
     }
     o->rc = S.cd->pfnCardDeleteFile(S.cd, (LPSTR) "mscp", name, 0);
     if (o->rc == SCARD_S_SUCCESS) {
         mrec rec[N_CONTAINERS];
         card_map(rec);
-        CH_CHECK(!card_object_of(card, cert_tag(slot_of(idx))), "%s deleted, still there", name);
+        CH_CHECK(!card_object_of(card, fz_cert_tag(fz_slot_of(idx))), "%s deleted, still there",
+                 name);
         /* The container outlives its certificate when the slot holds a key; with no key
          * (corpora/regressions/fuzz_session/delete-cert-of-keyless-slot-leaves-record, fixed)
          * nothing is left and the record goes with the certificate. */
@@ -1932,7 +1912,7 @@ static void op_create_file(const ch_fs_step *st, outcome *o)
     if (idx >= N_CONTAINERS)
         predict(o, SCARD_E_UNSUPPORTED_FEATURE, "no such file, and no room for others");
     else if (!unsure(idx))
-        predict(o, container_visible(idx) && card_cert(slot_of(idx), &len) ? ERROR_FILE_EXISTS
+        predict(o, container_visible(idx) && card_cert(fz_slot_of(idx), &len) ? ERROR_FILE_EXISTS
                                                                            : SCARD_S_SUCCESS,
                 "a certificate is there or not");
     o->called = true;
@@ -1985,7 +1965,7 @@ static void op_read_file(const ch_fs_step *st, outcome *o)
     default:
         cert_name(idx, st->file == CH_FS_FILE_CERT_OTHER, name);
         dir = "mscp", file = name;
-        der = idx < N_CONTAINERS ? card_cert(slot_of(idx), &clen) : NULL;
+        der = idx < N_CONTAINERS ? card_cert(fz_slot_of(idx), &clen) : NULL;
         break;
     }
     if (!dir || st->file == CH_FS_FILE_CMAPFILE)
@@ -2054,7 +2034,7 @@ static void op_enum_info(const ch_fs_step *st, outcome *o)
                 CH_CHECK(n == 5 && (!strncmp(f, "ksc", 3) || !strncmp(f, "kxc", 3)) &&
                              sscanf(f + 3, "%2x", &i) == 1 && i < N_CONTAINERS,
                          "mscp lists %s", f);
-                CH_CHECK(unsure(i) || card_cert(slot_of(i), &clen), "mscp lists %s, no "
+                CH_CHECK(unsure(i) || card_cert(fz_slot_of(i), &clen), "mscp lists %s, no "
                                                                     "certificate", f);
             }
             at += n + 1;
@@ -2117,7 +2097,7 @@ static void op_container_info(const ch_fs_step *st, outcome *o)
     unsigned idx = st->container;
     const vpiv_slot *s = container_key(idx);
     size_t clen;
-    bool cert = idx < N_CONTAINERS && card_cert(slot_of(idx), &clen);
+    bool cert = idx < N_CONTAINERS && card_cert(fz_slot_of(idx), &clen);
     CONTAINER_INFO ci;
 
     if (idx >= N_CONTAINERS || !container_visible(idx))
@@ -2653,7 +2633,7 @@ static void check_card_well_formed(void)
     mrec rec[N_CONTAINERS];
     card_map(rec);
     for (unsigned i = 0; i < N_CONTAINERS; i++) {
-        uint8_t slot = slot_of(i);
+        uint8_t slot = fz_slot_of(i);
         const vpiv_slot *s = card_slot(slot);
         const uint8_t *der;
         size_t len = 0;
