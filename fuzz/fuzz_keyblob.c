@@ -261,8 +261,6 @@ static size_t slot_index(uint8_t ref_byte)
     return (size_t)(card_slot(ref_byte) - card->slots);
 }
 
-/* The PIN the container's key is bound to (docs/card-mapping.md): 9C PIN-always (PIN id 3),
- * 9E none, the others the PIV PIN. */
 /* vpiv's (and a YubiKey's) default PIN policy: 9C always, 9E never, the others once. */
 static uint8_t default_pin_policy(uint8_t slot)
 {
@@ -728,6 +726,29 @@ static void check_cmapfile(csp *c, const call *cl, const prediction *p)
     c->cd->pfnCspFree(data);
 }
 
+/* Against the personalised card: PIN, PUK and management key unchanged, no slot but `slot`
+ * changed, no object but its certificate, cardcf and the map changed, made or deleted. */
+static void only_target_changed(uint8_t slot, const char *what)
+{
+    CH_CHECK(secrets_unchanged(), "%s changed PIN, PUK or the management key", what);
+    for (size_t i = 0; i < VPIV_N_SLOTS; i++)
+        CH_CHECK(i == slot_index(slot) || slot_eq(&card->slots[i], &ref.slots[i]),
+                 "%s into %02X changed slot %02X", what, slot, card->slots[i].ref);
+    for (size_t i = 0; i < ref.n_objects; i++) {
+        uint32_t tag = ref.objects[i].tag;
+        const vpiv_object *o = card_object(tag);
+        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == fz_cert_tag(slot))
+            continue;
+        CH_CHECK(o != NULL && object_eq(o, &ref.objects[i]), "%s into %02X changed object %06X",
+                 what, slot, (unsigned)tag);
+    }
+    for (size_t i = 0; i < card->n_objects; i++) {
+        uint32_t tag = card->objects[i].tag;
+        CH_CHECK(tag == OBJ_CARDCF || tag == OBJ_CMAP || ref_object(tag) != NULL,
+                 "%s into %02X made object %06X", what, slot, (unsigned)tag);
+    }
+}
+
 static void check_accepted(csp *c, const call *cl, const prediction *p)
 {
     uint8_t slot = fz_slot_of(cl->idx);
@@ -736,10 +757,7 @@ static void check_accepted(csp *c, const call *cl, const prediction *p)
     const vpiv_object *cf;
     const snap_obj *rcf;
 
-    CH_CHECK(secrets_unchanged(), "the import changed PIN, PUK or the management key");
-    for (size_t i = 0; i < VPIV_N_SLOTS; i++)
-        CH_CHECK(i == slot_index(slot) || slot_eq(&card->slots[i], &ref.slots[i]),
-                 "importing into %02X changed slot %02X", slot, card->slots[i].ref);
+    only_target_changed(slot, "an accepted import");
     CH_CHECK(s->key != NULL && s->key != ref.slots[slot_index(slot)].key &&
                  s->alg == piv_alg(p->type, p->bits) &&
                  s->origin == (import ? ORIGIN_IMPORTED : ORIGIN_GENERATED) &&
@@ -774,26 +792,14 @@ static void check_accepted(csp *c, const call *cl, const prediction *p)
     check_container_info(c, cl, p, s->key);
     check_cmapfile(c, cl, p);
 
-    /* Objects: the slot's certificate gone, cardcf bumped, the map written, nothing else. */
+    /* Objects: the slot's certificate gone, cardcf bumped, the map written (and nothing else:
+     * only_target_changed above). */
     CH_CHECK(card_object(fz_cert_tag(slot)) == NULL, "the old certificate of %02X is still there",
              slot);
     cf = card_object(OBJ_CARDCF);
     rcf = ref_object(OBJ_CARDCF);
     CH_CHECK(cf != NULL && (rcf == NULL || !object_eq(cf, rcf)), "cardcf did not change");
     CH_CHECK(card_object(OBJ_CMAP) != NULL, "no container map object");
-    for (size_t i = 0; i < ref.n_objects; i++) {
-        uint32_t tag = ref.objects[i].tag;
-        const vpiv_object *o = card_object(tag);
-        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == fz_cert_tag(slot))
-            continue;
-        CH_CHECK(o != NULL && object_eq(o, &ref.objects[i]),
-                 "importing into %02X changed object %06X", slot, (unsigned)tag);
-    }
-    for (size_t i = 0; i < card->n_objects; i++) {
-        uint32_t tag = card->objects[i].tag;
-        CH_CHECK(tag == OBJ_CARDCF || tag == OBJ_CMAP || ref_object(tag) != NULL,
-                 "importing into %02X made object %06X", slot, (unsigned)tag);
-    }
 }
 
 /* ---- injected faults ----------------------------------------------------------------------- */
@@ -839,25 +845,7 @@ static bool fault_fired(const call *cl, unsigned long allocs_before)
  * certificate, cardcf and the map may differ, and the secrets not at all. */
 static void check_partial(const call *cl)
 {
-    uint8_t slot = fz_slot_of(cl->idx);
-
-    CH_CHECK(secrets_unchanged(), "a failed call changed PIN, PUK or the management key");
-    for (size_t i = 0; i < VPIV_N_SLOTS; i++)
-        CH_CHECK(i == slot_index(slot) || slot_eq(&card->slots[i], &ref.slots[i]),
-                 "a failed call into %02X changed slot %02X", slot, card->slots[i].ref);
-    for (size_t i = 0; i < ref.n_objects; i++) {
-        uint32_t tag = ref.objects[i].tag;
-        const vpiv_object *o = card_object(tag);
-        if (tag == OBJ_CARDCF || tag == OBJ_CMAP || tag == fz_cert_tag(slot))
-            continue;
-        CH_CHECK(o != NULL && object_eq(o, &ref.objects[i]),
-                 "a failed call into %02X changed object %06X", slot, (unsigned)tag);
-    }
-    for (size_t i = 0; i < card->n_objects; i++) {
-        uint32_t tag = card->objects[i].tag;
-        CH_CHECK(tag == OBJ_CARDCF || tag == OBJ_CMAP || ref_object(tag) != NULL,
-                 "a failed call into %02X made object %06X", slot, (unsigned)tag);
-    }
+    only_target_changed(fz_slot_of(cl->idx), "a failed call");
 }
 
 /* ---- personalisation ---------------------------------------------------------------------- */
