@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # campaign.sh: a fuzz campaign over every fuzz target (CH_FUZZ_TARGETS in fuzz/CMakeLists.txt)
 # on the built-in scripted card. For each target, one after the other, on all cores:
-#   seed a work corpus (corpora/<t>/ and corpora/regressions/<t>/, copied: corpora/ is never
-#   written), run libFuzzer (-fork=N) or AFL++ (-M main + N-1 -S) for --time seconds with a
-#   progress line every 5 s (also a row of <campaign>/<t>/progress.tsv), merge/minimise the
-#   corpus into <campaign>/<t>/corpus.min, replay every finding and keep one per stack hash in
+#   seed a work corpus (corpora/<t>/, corpora/found/<t>/, corpora/regressions/<t>/, copied:
+#   corpora/ is never written; scripts/corpus-promote.sh keeps what is new), run libFuzzer
+#   (-fork=N) or AFL++ (-M main + N-1 -S) for --time seconds with a progress line every 5 s
+#   (also a row of <campaign>/<t>/progress.tsv), merge/minimise the corpus into
+#   <campaign>/<t>/corpus.min, replay every finding and keep one per stack hash in
 #   <campaign>/<t>/findings/unique/,
 # then (--coverage) replay the merged corpora in the coverage build (scripts/coverage.sh), write
 # <campaign>/summary.md (the table, printed at the end) and, through
@@ -298,9 +299,9 @@ count_findings() {
 seed_work_corpus() {
     local t=$1 dir=$2 f
     mkdir -p "$dir/corpus"
-    if [[ -d $CH_ROOT/corpora/$t ]]; then
-        find "$CH_ROOT/corpora/$t" -maxdepth 1 -type f -exec cp -t "$dir/corpus" -- {} +
-    fi
+    for f in "$CH_ROOT/corpora/$t" "$CH_ROOT/corpora/found/$t"; do
+        [[ ! -d $f ]] || find "$f" -maxdepth 1 -type f -exec cp -t "$dir/corpus" -- {} +
+    done
     if [[ -d $CH_ROOT/corpora/regressions/$t ]]; then
         for f in "$CH_ROOT/corpora/regressions/$t"/*; do
             [[ -f $f ]] && cp -- "$f" "$dir/corpus/regression-${f##*/}"

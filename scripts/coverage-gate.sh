@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # coverage-gate.sh: the coverage of src/ by the committed corpora must not drop.
-# Runs scripts/coverage.sh (committed corpora only: corpora/<t>/ + corpora/regressions/<t>/;
+# Runs scripts/coverage.sh (committed corpora only: corpora/<t>/, found/<t>/, regressions/<t>/;
 # the unit tests are not counted) and compares its figures with fuzz/coverage-summary.tsv:
 # it fails when the lines, branches or functions percentage of any gated scope (total, src/md,
 # src/piv, src/apdu, src/util) is more than MAX_DROP points below the committed one.
@@ -52,7 +52,7 @@ llvm_version() { llvm-cov --version | sed -n 's/.*LLVM version \([0-9.]*\).*/\1/
 # The committed file: comment lines saying what it is and what made it, then the table.
 write_committed() {
   {
-    echo "# Coverage of src/ by the committed corpora (corpora/<t>/, corpora/regressions/<t>/)"
+    echo "# Coverage of src/ by the committed corpora (corpora/<t>/, found/<t>/, regressions/<t>/)"
     echo "# replayed in the coverage preset: scripts/coverage.sh. scripts/coverage-gate.sh (CI)"
     echo "# fails when a gated figure drops more than $MAX_DROP point below this; rewrite it with"
     echo "# scripts/coverage-gate.sh --update."

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # coverage.sh: source-based coverage of src/ from replaying corpora in the `coverage` preset
 # (standalone corpus runner, clang -fprofile-instr-generate). By default it replays the
-# committed corpora, corpora/<t>/ and corpora/regressions/<t>/, of every fuzz target: that is
-# the figure scripts/coverage-gate.sh holds against fuzz/coverage-summary.tsv.
+# committed corpora, corpora/<t>/, corpora/found/<t>/ and corpora/regressions/<t>/, of every
+# fuzz target: that is the figure scripts/coverage-gate.sh holds against
+# fuzz/coverage-summary.tsv.
 # Prints llvm-cov's per-file report, then lines / branches / functions per directory of src/
 # and in total. Leaves in the build tree: coverage-report.txt (llvm-cov report),
 # coverage-export.json (llvm-cov export -summary-only), coverage-summary.tsv (per directory,
@@ -78,8 +79,10 @@ corpus_dirs() {
     [[ ! -d ${replay[$1]} ]] || echo "${replay[$1]}"
     return 0
   fi
-  [[ ! -d corpora/$1 ]] || echo "corpora/$1"
-  [[ ! -d corpora/regressions/$1 ]] || echo "corpora/regressions/$1"
+  local d
+  for d in "corpora/$1" "corpora/found/$1" "corpora/regressions/$1"; do
+    [[ ! -d $d ]] || echo "$d"
+  done
 }
 
 build_tree() {
@@ -185,7 +188,7 @@ printf '%s\n' "${replayed[@]}" >"$build_dir/coverage-targets.txt"
 if ((${#replay_order[@]})); then
   what="the given corpora"
 else
-  what="the committed corpora (seeds + regressions)"
+  what="the committed corpora (seeds + found + regressions)"
 fi
 if ((with_tests)); then what+=" and the unit tests"; fi
 echo "coverage of src/ by $what of: ${replayed[*]}"

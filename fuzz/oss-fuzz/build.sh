@@ -126,16 +126,16 @@ mapfile -t targets < <("$root/scripts/fuzz-targets.sh")
 say "targets: ${targets[*]}"
 cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 
-# $OUT: each target, its seed corpus (corpora/<t>/ and every fixed crash of
+# $OUT: each target, its seed corpus (corpora/<t>/, corpora/found/<t>/ and every fixed crash of
 # corpora/regressions/<t>/, prefixed so that no name collides), dictionary and options.
 seeds=$WORK/seeds
 for t in "${targets[@]}"; do
     cp "$build/fuzz/$t" "$OUT/$t"
     rm -rf "${seeds:?}/$t" "$OUT/${t}_seed_corpus.zip"
     mkdir -p "$seeds/$t"
-    if [[ -d $root/corpora/$t ]]; then
-        find "$root/corpora/$t" -maxdepth 1 -type f -exec cp -t "$seeds/$t" {} +
-    fi
+    for d in "$root/corpora/$t" "$root/corpora/found/$t"; do
+        [[ ! -d $d ]] || find "$d" -maxdepth 1 -type f -exec cp -t "$seeds/$t" {} +
+    done
     if [[ -d $root/corpora/regressions/$t ]]; then
         for f in "$root/corpora/regressions/$t"/*; do
             [[ -f $f ]] && cp "$f" "$seeds/$t/regression-${f##*/}"
