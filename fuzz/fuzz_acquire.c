@@ -16,6 +16,7 @@
 #include "fuzz_check.h"
 #include "host.h"
 #include "script.h"
+#include "trace.h"
 
 #define SENTINEL 0xA5
 
@@ -104,6 +105,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     ch_finding_acquire_decode(data, size, &f);
     ch_script_init(&script, ch_cur_peek_ptr(&f.script), ch_cur_left(&f.script));
+    script.observe = ch_trace_on() ? ch_trace_observe : NULL;
     ch_host_alloc_reset();
 
     struct_version = (f.shape & CH_FA_FULL_STRUCT) ? CARD_DATA_CURRENT_VERSION : f.version;
@@ -137,6 +139,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     ch_host_alloc_fail_at(f.alloc_fail_at);
     expect = oracle(&f);
     rc = CardAcquireContext((f.nulls & CH_FA_NULL_CARD_DATA) ? NULL : cd, f.flags);
+    if (ch_trace_on()) {
+        char d[160];
+        snprintf(d, sizeof d, "dwVersion=%u dwFlags=0x%X cbAtr=%u nulls=0x%02X shape=0x%02X "
+                 "alloc_fail_at=%u (documented order expects 0x%08X)", f.version, f.flags,
+                 f.atr_len, f.nulls, f.shape, f.alloc_fail_at, expect);
+        ch_trace_call("CardAcquireContext", d, rc);
+    }
 
     if (expect != SCARD_S_SUCCESS) {
         CH_CHECK(rc == expect, "got 0x%08X, documented order gives 0x%08X", rc, expect);
@@ -159,6 +168,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
                      memcmp(ch_cur_peek_ptr(&first), "\x00\xA4\x04\x00", 4) == 0,
                  "first APDU is not SELECT");
         rc = cd->pfnCardDeleteContext(cd);
+        ch_trace_call("CardDeleteContext", "", rc);
         CH_CHECK(rc == SCARD_S_SUCCESS, "CardDeleteContext: 0x%08X", rc);
         CH_CHECK(ch_host_alloc_live() == 0, "CardDeleteContext left %zu allocations",
                  ch_host_alloc_live());

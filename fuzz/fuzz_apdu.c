@@ -30,6 +30,7 @@
 #include "fuzz_check.h"
 #include "host.h"
 #include "script.h"
+#include "trace.h"
 
 #define PAT 0xA5u
 #define PAT32 0xA5A5A5A5u
@@ -474,6 +475,7 @@ static bool acquire(run *r)
 
     snapshot(r);
     rc = CardAcquireContext(r->cd, 0);
+    ch_trace_call("CardAcquireContext", "", rc);
     if (rc != SCARD_S_SUCCESS) {
         CH_CHECK(rc == SCARD_E_UNKNOWN_CARD || rc == SCARD_E_COMM_DATA_LOST ||
                      rc == SCARD_W_RESET_CARD || rc == SCARD_W_REMOVED_CARD ||
@@ -499,6 +501,7 @@ static bool acquire(run *r)
 static void delete_context(run *r)
 {
     DWORD rc = r->cd->pfnCardDeleteContext(r->cd);
+    ch_trace_call("CardDeleteContext", "", rc);
     CH_CHECK(rc == SCARD_S_SUCCESS, "CardDeleteContext: 0x%08X", rc);
     CH_CHECK(r->cd->pvVendorSpecific == NULL, "context pointer left behind");
     CH_CHECK(ch_host_alloc_live() == 0, "%zu CSP allocations live after CardDeleteContext",
@@ -527,6 +530,42 @@ typedef struct outs {
     CARD_FILE_INFO fi;
 } outs;
 
+/* The arguments of a call that a reader of a finding needs, for mdreplay show (trace.h). */
+static void trace_call(const ch_fap_call *c, DWORD rc, unsigned apdus)
+{
+    char d[400];
+    int n = snprintf(d, sizeof d, "%sflags=0x%X", c->null_card_data ? "pCardData=NULL " : "",
+                     c->flags);
+    size_t k = n > 0 ? (size_t)n : 0;
+
+#define ADD(...)                                                                             \
+    do {                                                                                     \
+        if (k < sizeof d) {                                                                  \
+            n = snprintf(d + k, sizeof d - k, __VA_ARGS__);                                  \
+            k += n > 0 ? (size_t)n : 0;                                                      \
+        }                                                                                    \
+    } while (0)
+    if (c->file)
+        ADD(" file=%s%s%s", c->dir ? c->dir : "", c->dir ? "/" : "", c->file);
+    if (c->op == CH_FAP_GET_CONTAINER_INFO || (c->op >= CH_FAP_CREATE_CONTAINER &&
+                                               c->op <= CH_FAP_DELETE_CONTAINER) ||
+        c->op == CH_FAP_GET_CONTAINER_PROPERTY || c->op == CH_FAP_SET_CONTAINER_PROPERTY ||
+        c->op == CH_FAP_SIGN_DATA || c->op == CH_FAP_RSA_DECRYPT ||
+        c->op == CH_FAP_CONSTRUCT_DH)
+        ADD(" container=%u", c->container);
+    if (c->op >= CH_FAP_GET_CHALLENGE_EX && c->op <= CH_FAP_DEAUTHENTICATE_EX)
+        ADD(" pin_id=%u", c->pin_id);
+    if (c->nulls)
+        ADD(" null_mask=0x%02X", c->nulls);
+    if (c->data1)
+        ADD(" data1=%zu bytes", c->data1_len);
+    if (c->data2)
+        ADD(" data2=%zu bytes", c->data2_len);
+    ADD(" (%u APDUs)", apdus);
+#undef ADD
+    ch_trace_call(ch_fap_op_name(c->op), d, rc);
+}
+
 /* What every call ends with: the card identifier forgotten after a removal, CARD_DATA
  * unchanged, the result reported. */
 static void finish_call(run *r, const ch_fap_call *call, DWORD rc, unsigned ex_before)
@@ -537,12 +576,8 @@ static void finish_call(run *r, const ch_fap_call *call, DWORD rc, unsigned ex_b
              ch_fap_op_name(call->op));
     if (r->result)
         r->result(r->res_ctx, call, rc);
-#ifdef CH_FAP_TRACE /* reading a finding: build with -DCH_FAP_TRACE */
-    fprintf(stderr, "fuzz_apdu: %s -> 0x%08X (%u APDUs)\n", ch_fap_op_name(call->op), rc,
-            r->exchanges(r->ex_ctx) - ex_before);
-#else
-    (void)ex_before;
-#endif
+    if (ch_trace_on())
+        trace_call(call, rc, r->exchanges(r->ex_ctx) - ex_before);
 }
 
 static void key_call(run *r, const ch_fap_call *call);
@@ -1539,10 +1574,9 @@ static void key_call(run *r, const ch_fap_call *call)
         expect_if(&pre, true, SCARD_E_INVALID_PARAMETER);
     }
     passes_to_card = pre.n == 0 && !card_free;
-#ifdef CH_FAP_TRACE
-    fprintf(stderr, "fuzz_apdu: %s: model %s, %u refusal(s) predicted%s\n",
-            ch_fap_op_name(call->op), why, pre.n, card_free ? ", no card" : "");
-#endif
+    if (ch_trace_on())
+        ch_trace_note("%s: model %s, %u refusal(s) predicted%s", ch_fap_op_name(call->op), why,
+                      pre.n, card_free ? ", no card" : "");
 
     /* The return value. */
     {
@@ -1679,11 +1713,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     ch_finding_apdu_decode(data, size, &f);
     ch_script_init(&script, ch_cur_peek_ptr(&f.script), ch_cur_left(&f.script));
+    if (ch_trace_on()) {
+        script.observe = ch_trace_observe;
+        ch_trace_note("CARD_DATA version %u, allocation %u fails, flags 0x%02X, %u calls",
+                      f.version, f.alloc_fail_at, f.flags, f.n_calls);
+    }
     ch_fap_execute(&f, (uintptr_t)&script, script_exchanges, &script, NULL, NULL);
-#ifdef CH_FAP_TRACE
-    fprintf(stderr, "fuzz_apdu: %u exchanges, %zu script bytes left\n", script.exchanges,
-            ch_cur_left(&script.answers));
-#endif
+    if (ch_trace_on())
+        ch_trace_note("%u exchanges, %zu script bytes left", script.exchanges,
+                      ch_cur_left(&script.answers));
     ch_script_free(&script);
     return 0;
 }

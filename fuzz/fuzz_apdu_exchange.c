@@ -15,6 +15,7 @@
 #include "fuzz_check.h"
 #include "scarderr.h"
 #include "script.h"
+#include "trace.h"
 
 typedef struct {
     uint8_t cmd[CH_APDU_CHAIN_BLOCK + 6];
@@ -188,6 +189,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     ch_script_init(&script, ch_cur_peek_ptr(&f.script), ch_cur_left(&f.script));
     script.fail_at = f.fail_at;
     script.fail_code = ch_script_event_error(f.fail_code);
+    script.observe = ch_trace_on() ? ch_trace_observe : NULL;
     CH_CHECK(ch_transport_open(&tp, 1, (uintptr_t)&script) == SCARD_S_SUCCESS, "open");
     ch_apdu_ctx_init(&ctx, &tp);
     if (f.max_rounds)
@@ -201,6 +203,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     CH_CHECK(out != NULL, "out of memory");
     c = (ch_capdu){f.cla, f.ins, f.p1, f.p2, f.data, f.data_got, f.le};
     rc = ch_apdu_transmit(&ctx, &c, f.out_cap ? out : NULL, f.out_cap, &out_len, &sw);
+    if (ch_trace_on()) {
+        char d[160];
+        snprintf(d, sizeof d, "%02X %02X %02X %02X Lc=%u (%zu in the input) Le=%u out_cap=%u "
+                 "-> %zu bytes, SW %04X", f.cla, f.ins, f.p1, f.p2, f.data_len, f.data_got,
+                 f.le, f.out_cap, out_len, sw);
+        ch_trace_call("ch_apdu_transmit", d, rc);
+    }
 
     CH_CHECK(ctx.sent == t.n && script.exchanges == t.n, "exchange count mismatch");
     if ((f.cla & 0x10) || f.le > 256) {

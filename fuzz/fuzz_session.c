@@ -56,7 +56,8 @@
  * remembered (__wrap_BN_check_prime, -Wl,--wrap=BN_check_prime, as fuzz_keyblob does), and so
  * is the module's d*G check of an EC blob (__wrap_ch_ec_public_matches).
  * Deterministic: vpiv's counter and OpenSSL's DRBGs (fuzz/counter_rand.h) restart at every
- * input. -DCH_FS_TRACE prints each step's result, exchanges and faults.
+ * input. With CH_TRACE_FILE set (fuzz/trace.h, mdreplay show) each step's result, exchanges
+ * and faults are written as JSON lines.
  *
  * Known findings (reported, inputs in corpora/regressions/fuzz_session/): a build with
  * -DCH_FS_KNOWN_FINDINGS looks past them, narrowly, so that a campaign can go on; the default
@@ -84,6 +85,7 @@
 #include "fuzz_check.h"
 #include "piv_map.h"
 #include "host.h"
+#include "trace.h"
 #include "inflate.h"
 #include "md_context.h"
 #include "vpiv.h"
@@ -1002,6 +1004,7 @@ static void observe(void *arg, const uint8_t *capdu, size_t capdu_len, const uin
 {
     uint16_t sw;
     (void)arg;
+    ch_trace_exchange(capdu, capdu_len, rapdu, rapdu_len, 0);
     S.log.reached++;
     CH_CHECK(rapdu_len >= 2, "vpiv answered %zu bytes", rapdu_len);
     sw = (uint16_t)(rapdu[rapdu_len - 2] << 8 | rapdu[rapdu_len - 1]);
@@ -2794,12 +2797,15 @@ static void run_step(const ch_fs_step *st, unsigned n)
     afired = S.alloc_fail_index && count < S.alloc_fail_index &&
              S.alloc_fail_index <= ch_host_alloc_count();
 
-#ifdef CH_FS_TRACE /* build with -DCH_FS_TRACE to read a finding step by step */
-    fprintf(stderr, "step %2u %-16s a=%02X b=%02X -> %08X%s apdus=%u reached=%u%s%s%s\n", n,
-            step_name(st), st->container, st->variant, o.rc, o.called ? "" : " (no call)",
-            card_link.exchanges, S.log.reached, tcode ? " [link fault]" : "",
-            afired ? " [alloc fault]" : "", S.log.changed ? " [card written]" : "");
-#endif
+    if (ch_trace_on()) { /* mdreplay show: the step, its result, its faults */
+        char d[200];
+        snprintf(d, sizeof d, "step %u a=%02X b=%02X%s apdus=%u reached the card=%u%s%s%s",
+                 n + 1, st->container, st->variant, o.called ? "" : " (no call)",
+                 card_link.exchanges,
+                 S.log.reached, tcode ? " [transport fault]" : "",
+                 afired ? " [allocation fault]" : "", S.log.changed ? " [card written]" : "");
+        ch_trace_call(step_name(st), d, o.rc);
+    }
     /* 1: nothing the step allocated is left (a new context is the one allocation expected) */
     if (st->op == CH_FS_REACQUIRE)
         live = S.live ? 1u : 0u;

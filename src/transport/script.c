@@ -76,16 +76,11 @@ uint32_t ch_transport_open(ch_transport *tp, uintptr_t hctx, uintptr_t hcard)
     return SCARD_S_SUCCESS;
 }
 
-uint32_t ch_transport_transmit(ch_transport *tp, const uint8_t *capdu, size_t capdu_len,
-                               uint8_t *rapdu, size_t cap, size_t *rapdu_len)
+static uint32_t answer(ch_script *s, uint8_t *rapdu, size_t cap, size_t *rapdu_len)
 {
-    ch_script *s = tp->impl;
     uint16_t len;
     const uint8_t *ans;
 
-    *rapdu_len = 0;
-    s->exchanges++;
-    record(s, capdu, capdu_len);
     if (s->fail_at && s->exchanges == s->fail_at)
         return s->fail_code;
     if (!ch_cur_u16be(&s->answers, &len))
@@ -101,6 +96,21 @@ uint32_t ch_transport_transmit(ch_transport *tp, const uint8_t *capdu, size_t ca
         memcpy(rapdu, ans, len);
     *rapdu_len = len;
     return SCARD_S_SUCCESS;
+}
+
+uint32_t ch_transport_transmit(ch_transport *tp, const uint8_t *capdu, size_t capdu_len,
+                               uint8_t *rapdu, size_t cap, size_t *rapdu_len)
+{
+    ch_script *s = tp->impl;
+    uint32_t rc;
+
+    *rapdu_len = 0;
+    s->exchanges++;
+    record(s, capdu, capdu_len);
+    rc = answer(s, rapdu, cap, rapdu_len);
+    if (s->observe)
+        s->observe(s->observe_arg, capdu, capdu_len, rapdu, *rapdu_len, rc);
+    return rc;
 }
 
 void ch_transport_close(ch_transport *tp) { memset(tp, 0, sizeof *tp); }

@@ -24,6 +24,10 @@
 #define CH_SCRIPT_EVENT_BASE 0xFF00u
 #define CH_SCRIPT_MAX_LOG (1u << 20) /* bytes of recorded C-APDUs kept; the count goes on */
 
+/* Sees every exchange with the answer handed back (rc != 0: failed, no answer). */
+typedef void (*ch_script_observer)(void *arg, const uint8_t *capdu, size_t capdu_len,
+                                   const uint8_t *rapdu, size_t rapdu_len, uint32_t rc);
+
 typedef struct ch_script {
     ch_cur answers;      /* what remains to be answered */
     unsigned exchanges;  /* transmit calls so far */
@@ -32,6 +36,8 @@ typedef struct ch_script {
     uint8_t *log;        /* sent C-APDUs, framed like the script: u16 len + bytes */
     size_t log_len, log_cap;
     bool log_truncated;
+    ch_script_observer observe; /* NULL after ch_script_init; set by tracing harnesses */
+    void *observe_arg;
 } ch_script;
 
 void ch_script_init(ch_script *s, const uint8_t *script, size_t len);
