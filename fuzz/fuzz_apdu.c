@@ -45,12 +45,29 @@ _Static_assert(CARD_AUTHENTICATE_GENERATE_SESSION_PIN == 0x10000000u &&
 _Static_assert(PIN_CHANGE_FLAG_UNBLOCK == 1u && PIN_CHANGE_FLAG_CHANGEPIN == 2u, "change");
 _Static_assert(AT_KEYEXCHANGE == 1u && AT_SIGNATURE == 2u && AT_ECDHE_P521 == 8u, "key specs");
 
+/* Where and how a decoded finding runs (ch_fap_execute): the card behind hcard (a ch_script *
+ * here, a vpiv link in the seed recorder, a PC/SC handle in mdreplay-pcsc), counted by
+ * exchanges independently of the module. result (may be NULL) sees each call's return value;
+ * filter (may be NULL) sees each call before it is made and may change its inputs or, by
+ * returning false, skip it (mdreplay card: no write without --allow-writes, no PIN the user
+ * did not give). */
+typedef struct ch_fap_env {
+    uintptr_t hctx, hcard;
+    unsigned (*exchanges)(void *ex_ctx);
+    void *ex_ctx;
+    void (*result)(void *res_ctx, const ch_fap_call *call, DWORD rc);
+    void *res_ctx;
+    bool (*filter)(void *filter_ctx, ch_fap_call *call);
+    void *filter_ctx;
+} ch_fap_env;
+
 typedef struct run {
     ch_host_csp h;
     unsigned (*exchanges)(void *ex_ctx); /* card exchanges so far, counted outside the module */
     void *ex_ctx;
     void (*result)(void *res_ctx, const ch_fap_call *call, DWORD rc);
     void *res_ctx;
+    const ch_fap_env *env;
     PCARD_DATA cd;
     uint8_t *snap;          /* CARD_DATA as CardAcquireContext left it */
     DWORD version;
@@ -1641,6 +1658,8 @@ static void run_calls(run *r, const ch_finding_apdu *f)
         ch_fap_resolve(&f->calls[i], &call);
         if (call.op == CH_FAP_OP_RESERVED || !in_table(r, call.op))
             continue;
+        if (r->env->filter && !r->env->filter(r->env->filter_ctx, &call))
+            continue;
         if (call.op == CH_FAP_REACQUIRE) {
             delete_context(r);
             (void)acquire(r);
@@ -1650,25 +1669,23 @@ static void run_calls(run *r, const ch_finding_apdu *f)
     }
 }
 
-/* Runs a decoded finding against the card behind hcard (a ch_script * here, a vpiv_card * in
- * the seed recorder, which compiles this file with CH_FAP_NO_FUZZ_ENTRY). exchanges(ex_ctx)
- * counts the card exchanges so far, independently of the module; result (may be NULL) sees
- * each call's return value. */
-static void ch_fap_execute(const ch_finding_apdu *f, uintptr_t hcard,
-                           unsigned (*exchanges)(void *), void *ex_ctx,
-                           void (*result)(void *, const ch_fap_call *, DWORD), void *res_ctx)
+/* Runs a decoded finding in env (ch_fap_env above). Compiled without its fuzzing entry
+ * (CH_FAP_NO_FUZZ_ENTRY) by the seed recorder and mdreplay-pcsc, so that the calls, their
+ * arguments and the oracle are the fuzz target's own. */
+static void ch_fap_execute(const ch_finding_apdu *f, const ch_fap_env *env)
 {
     run r;
 
     memset(&r, 0, sizeof r);
-    r.exchanges = exchanges;
-    r.ex_ctx = ex_ctx;
-    r.result = result;
-    r.res_ctx = res_ctx;
+    r.env = env;
+    r.exchanges = env->exchanges;
+    r.ex_ctx = env->ex_ctx;
+    r.result = env->result;
+    r.res_ctx = env->res_ctx;
     ch_host_alloc_reset();
     r.version = f->version;
     CH_CHECK(ch_host_csp_init(&r.h, f->version, f->version, ch_host_default_atr,
-                              ch_host_default_atr_len, 1, hcard),
+                              ch_host_default_atr_len, env->hctx, env->hcard),
              "out of memory");
     r.cd = r.h.cd;
     if (f->flags & CH_FAP_NULL_CACHE) {
@@ -1718,7 +1735,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         ch_trace_note("CARD_DATA version %u, allocation %u fails, flags 0x%02X, %u calls",
                       f.version, f.alloc_fail_at, f.flags, f.n_calls);
     }
-    ch_fap_execute(&f, (uintptr_t)&script, script_exchanges, &script, NULL, NULL);
+    ch_fap_execute(&f, &(ch_fap_env){.hctx = 1,
+                                     .hcard = (uintptr_t)&script,
+                                     .exchanges = script_exchanges,
+                                     .ex_ctx = &script});
     if (ch_trace_on())
         ch_trace_note("%u exchanges, %zu script bytes left", script.exchanges,
                       ch_cur_left(&script.answers));

@@ -146,18 +146,24 @@ bool mdr_target_binary(const mdr_build *b, const mdr_target *t, char *out, size_
     return true;
 }
 
+char *const *mdr_sanitizer_env(void)
+{
+    /* Reports as the campaign gets them: symbolized stacks, leaks checked, UB fatal. */
+    static char asan[] = "ASAN_OPTIONS=detect_leaks=1:symbolize=1:abort_on_error=1:"
+                         "handle_abort=1";
+    static char ubsan[] = "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:symbolize=1";
+    static char msan[] = "MSAN_OPTIONS=print_stats=0:symbolize=1";
+    static char *const env[] = {asan, ubsan, msan, NULL};
+    return env;
+}
+
 bool mdr_replay(const mdr_build *b, const mdr_target *t, const mdr_input *in,
                 const char *trace_path, unsigned timeout_s, mdr_result *res)
 {
     char exe[4200], trace_env[4200];
-    /* Reports as the campaign gets them: symbolized stacks, leaks checked, UB fatal. */
-    char asan[] = "ASAN_OPTIONS=detect_leaks=1:symbolize=1:abort_on_error=1:"
-                  "handle_abort=1";
-    char ubsan[] = "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:symbolize=1";
-    char msan[] = "MSAN_OPTIONS=print_stats=0:symbolize=1";
-    char *env[5] = {asan, ubsan, msan, NULL, NULL};
+    char *const *san = mdr_sanitizer_env();
+    char *env[5] = {san[0], san[1], san[2], NULL, NULL};
     char *argv[3];
-    ch_child_out out;
 
     memset(res, 0, sizeof *res);
     if (!mdr_target_binary(b, t, exe, sizeof exe))
@@ -169,8 +175,17 @@ bool mdr_replay(const mdr_build *b, const mdr_target *t, const mdr_input *in,
     argv[0] = exe;
     argv[1] = (char *)in->path;
     argv[2] = NULL;
+    return mdr_run_child(argv, env, in, timeout_s, res);
+}
+
+bool mdr_run_child(char *const argv[], char *const env[], const mdr_input *in,
+                   unsigned timeout_s, mdr_result *res)
+{
+    ch_child_out out;
+
+    memset(res, 0, sizeof *res);
     if (ch_child_run(argv, env, timeout_s, &out) != 0) {
-        fprintf(stderr, "mdreplay: cannot run %s: %s\n", exe, strerror(errno));
+        fprintf(stderr, "mdreplay: cannot run %s: %s\n", argv[0], strerror(errno));
         return false;
     }
     res->output = out.text;
@@ -192,11 +207,16 @@ bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o)
         const char *name;
         char letter;
         bool value;
-    } known[] = {{"--target", 't', true}, {"--build", 'b', true},  {"--out", 'o', true},
-                 {"--timeout", 'T', true}, {"--json", 'j', false}, {"--quiet", 'q', false}};
+    } known[] = {{"--target", 't', true},       {"--build", 'b', true},
+                 {"--out", 'o', true},          {"--timeout", 'T', true},
+                 {"--json", 'j', false},        {"--quiet", 'q', false},
+                 {"--reader", 'r', true},       {"--pin-file", 'f', true},
+                 {"--pin", 'p', true},          {"--transcript", 'x', true},
+                 {"--port", 'P', true},         {"--allow-writes", 'w', false}};
 
     memset(o, 0, sizeof *o);
     o->timeout = MDR_DEFAULT_TIMEOUT;
+    o->port = 35963; /* vsmartcard's default vpcd port (CH_VPCD_DEFAULT_PORT) */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         size_t k;
@@ -235,6 +255,21 @@ bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o)
             o->timeout = (unsigned)v;
             break;
         }
+        case 'P': {
+            char *end;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*argv[i] == '\0' || *end || v == 0 || v > 65535) {
+                fprintf(stderr, "mdreplay %s: --port wants 1..65535\n", argv[0]);
+                return false;
+            }
+            o->port = (unsigned)v;
+            break;
+        }
+        case 'r': o->reader = argv[++i]; break;
+        case 'f': o->pin_file = argv[++i]; break;
+        case 'p': o->pin = argv[++i]; break;
+        case 'x': o->transcript = argv[++i]; break;
+        case 'w': o->allow_writes = true; break;
         case 'j': o->json = true; break;
         default: o->quiet = true; break;
         }
@@ -261,4 +296,35 @@ const mdr_target *mdr_resolve_target(const char *opt, const char *path)
     if (!t)
         fprintf(stderr, "mdreplay: %s: no target in its path: give --target\n", path);
     return t;
+}
+
+bool mdr_sibling(const char *name, char *out, size_t cap)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash;
+
+    if (n <= 0) {
+        fprintf(stderr, "mdreplay: cannot find where mdreplay is\n");
+        return false;
+    }
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    if (snprintf(out, cap, "%s/%s", self, name) >= (int)cap || access(out, X_OK) != 0) {
+        fprintf(stderr, "mdreplay: %s is not built next to mdreplay (%s)\n", name, self);
+        return false;
+    }
+    return true;
+}
+
+int mdr_exit_for(const mdr_result *r)
+{
+    if (!r->ex.signaled && !r->ex.timed_out &&
+        (r->ex.code == MDR_EXIT_INPUT || r->ex.code == MDR_EXIT_ENV ||
+         r->ex.code == MDR_EXIT_CARD) &&
+        (r->rp.kind == CH_RP_CRASH || r->rp.kind == CH_RP_CLEAN))
+        return r->ex.code;
+    return r->rp.kind == CH_RP_CLEAN ? MDR_EXIT_CLEAN : MDR_EXIT_FOUND + (int)r->rp.kind;
 }

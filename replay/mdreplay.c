@@ -19,6 +19,14 @@ static void usage(FILE *f)
           "  triage DIR [--target T] [--out DIR] [--build DIR] [--timeout S]\n"
           "        run every finding of DIR (a findings directory, or a campaign directory),\n"
           "        group them by stack hash, rank by kind, write triage.md and triage.sarif\n"
+          "  card FINDING --reader NAME [--allow-writes] [--pin-file F | --pin PIN]\n"
+          "       [--transcript F] [--timeout S]\n"
+          "        a fuzz_apdu finding's calls on a real card through pcsc-lite with the\n"
+          "        production library: no write without --allow-writes, no PIN but yours;\n"
+          "        prints the card's exchanges and where its answers differ from the finding's\n"
+          "  emulate FINDING [--port P] [--reader PART] [--timeout S]\n"
+          "        the finding's answers served by an emulated card on vpcd's port P behind a\n"
+          "        running pcscd, the calls made by the production library through pcsc-lite\n"
           "  help  this text\n"
           "The target defaults to the one a directory of the finding's path names\n"
           "(campaigns/X/fuzz_apdu/findings/crash-..., corpora/regressions/fuzz_apdu/...).\n"
@@ -49,10 +57,10 @@ int main(int argc, char **argv)
         return mdr_cmd_run(argc - 1, argv + 1);
     if (!strcmp(argv[1], "triage"))
         return mdr_cmd_triage(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "card") || !strcmp(argv[1], "emulate")) {
-        fprintf(stderr, "mdreplay: %s: not implemented yet (docs/replay.md)\n", argv[1]);
-        return MDR_EXIT_USAGE;
-    }
+    if (!strcmp(argv[1], "card"))
+        return mdr_cmd_card(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "emulate"))
+        return mdr_cmd_emulate(argc - 1, argv + 1);
     fprintf(stderr, "mdreplay: unknown command '%s' (mdreplay --help)\n", argv[1]);
     return MDR_EXIT_USAGE;
 }

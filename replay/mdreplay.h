@@ -67,6 +67,11 @@ typedef struct mdr_result {
 bool mdr_replay(const mdr_build *b, const mdr_target *t, const mdr_input *in,
                 const char *trace_path, unsigned timeout_s, mdr_result *res);
 void mdr_result_free(mdr_result *res);
+/* Runs argv (env as child.h) and classifies its end like mdr_replay. */
+bool mdr_run_child(char *const argv[], char *const env[], const mdr_input *in,
+                   unsigned timeout_s, mdr_result *res);
+/* The sanitizer options a campaign uses, NULL-terminated "NAME=value" strings. */
+char *const *mdr_sanitizer_env(void);
 
 /* The source root with a trailing '/', to strip from reports (CH_SOURCE_ROOT at build). */
 const char *mdr_source_root(void);
@@ -74,6 +79,15 @@ const char *mdr_source_root(void);
 int mdr_cmd_show(int argc, char **argv);
 int mdr_cmd_run(int argc, char **argv);
 int mdr_cmd_triage(int argc, char **argv);
+int mdr_cmd_card(int argc, char **argv);
+int mdr_cmd_emulate(int argc, char **argv);
+
+/* A program installed next to mdreplay (mdreplay-pcsc), into out; false after a one-line
+ * error when it is not there. */
+bool mdr_sibling(const char *name, char *out, size_t cap);
+/* The exit status for a child's end: its kind (10 + kind, 0 clean), or, when it exited with
+ * 3, 4 or 5 itself (mdreplay-pcsc's own errors), that status. */
+int mdr_exit_for(const mdr_result *r);
 
 #define MDR_DEFAULT_TIMEOUT 60u
 
@@ -87,11 +101,18 @@ typedef struct mdr_opts {
     const char *out;      /* --out */
     unsigned timeout;     /* --timeout (seconds), MDR_DEFAULT_TIMEOUT by default */
     bool json, quiet;     /* --json, --quiet */
+    const char *reader;   /* --reader (card: the exact name; emulate: a part of it) */
+    const char *pin_file; /* --pin-file */
+    const char *pin;      /* --pin */
+    const char *transcript; /* --transcript */
+    unsigned port;        /* --port (emulate), CH_VPCD_DEFAULT_PORT by default */
+    bool allow_writes;    /* --allow-writes */
 } mdr_opts;
 
 /* Parses argv[1..argc) (argv[0] is the subcommand). allowed lists the options the subcommand
- * takes by their first letter after "--" (t target, b build, o out, T timeout, j json,
- * q quiet). Prints a one-line error and returns false on anything else. */
+ * takes by letter (t target, b build, o out, T timeout, j json, q quiet, r reader, f pin-file,
+ * p pin, x transcript, P port, w allow-writes). Prints a one-line error and returns false on
+ * anything else. */
 bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o);
 /* --target, else the target the path names; NULL after a one-line error. */
 const mdr_target *mdr_resolve_target(const char *opt, const char *path);

@@ -1329,7 +1329,12 @@ static void record(const scenario *s, const char *outdir)
         memset(&rec, 0, sizeof rec);
         memset(&res, 0, sizeof res);
         ch_vpiv_link_init(&card_link, card);
-        ch_fap_execute(&f, (uintptr_t)&card_link, tape_exchanges, &rec, note_result, &res);
+        ch_fap_execute(&f, &(ch_fap_env){.hctx = 1,
+                                         .hcard = (uintptr_t)&card_link,
+                                         .exchanges = tape_exchanges,
+                                         .ex_ctx = &rec,
+                                         .result = note_result,
+                                         .res_ctx = &res});
         vpiv_free(card);
 
         stable = true;

@@ -38,6 +38,15 @@ usage)
   expect 2 "$mdr" run a b --target fuzz_apdu       # two findings
   expect 2 "$mdr" run a --target fuzz_apdu --timeout 0
   expect 2 "$mdr" show a --target fuzz_apdu --quiet  # run's option, not show's
+  f=$src/corpora/fuzz_apdu/admin-aes
+  expect 2 "$mdr" card "$f"                          # no reader
+  has "reader NAME is required" "$tmp/err"
+  expect 2 "$mdr" card "$f" --reader R --pin 1 --pin-file x
+  expect 2 "$mdr" card "$src/corpora/fuzz_session/change-pin" --reader R
+  has "fuzz_apdu only" "$tmp/err"
+  expect 2 "$mdr" emulate "$f" --port 0
+  expect 2 "$mdr" emulate "$src/corpora/fuzz_x509/$(ls "$src/corpora/fuzz_x509" | head -n 1)"
+  has "fuzz_apdu only" "$tmp/err"
   ;;
 bad-input)
   expect 3 "$mdr" run "$tmp/missing" --target fuzz_apdu

@@ -3,9 +3,8 @@
 # finding's kind and stack hash, triage groups the two inputs of the same bug, and in the normal
 # build (the tree this test belongs to) every one of them is clean.
 #   planted.sh MDREPLAY BUILD_DIR SOURCE_DIR
-# Builds its own planted asan tree in BUILD_DIR/replay-planted (fuzz_apdu, fuzz_apdu_exchange,
-# mdreplay). Findings: tests/replay/planted/<target>/findings/, found by libFuzzer in the
-# planted-bench trees (getresp-a/-b: the GET RESPONSE bound, cmap: the map parser's, tlv: the
+# Builds its own planted asan tree in BUILD_DIR/replay-planted (planted-tree.sh). Findings:
+# tests/replay/planted/<target>/findings/, found by libFuzzer in the planted-bench trees (getresp-a/-b: the GET RESPONSE bound, cmap: the map parser's, tlv: the
 # TLV length check).
 set -euo pipefail
 mdr=$1 build=$2 src=$3
@@ -16,10 +15,7 @@ trap 'rm -rf -- "$tmp"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-(cd "$src" && cmake --preset asan -B "$planted" "-DCH_PLANTED_BUGS=tlv;getresp;cmap" \
-   -DCH_TESTS=OFF >"$tmp/configure.log" 2>&1) || { cat "$tmp/configure.log"; fail configure; }
-cmake --build "$planted" -j2 --target fuzz_apdu fuzz_apdu_exchange mdreplay \
-  >"$tmp/build.log" 2>&1 || { tail -n 30 "$tmp/build.log"; fail build; }
+bash "$src/tests/replay/planted-tree.sh" "$src" "$planted" || fail "planted tree"
 pmdr=$planted/replay/mdreplay
 
 # run: FILE TARGET EXIT KIND -> prints the hash

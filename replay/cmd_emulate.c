@@ -1,0 +1,151 @@
+/* mdreplay emulate: the finding's card answers served by an emulated card plugged into
+ * vsmartcard's vpcd (the vpcd protocol on loopback, vpcd_card.h) behind a real pcscd, and the
+ * finding's CSP calls made through pcsc-lite by the production library of the build
+ * (mdreplay-pcsc --emulated): a crash found in-process reproduces through the stack users run.
+ *
+ * The answers are the script's, in order, one per command, whatever the command. A transport
+ * event of the script (communication lost, reset, removal) and the end of the script drop the
+ * card's connection: vpcd reports a removal. pcscd needs a working answer (2 bytes or more):
+ * an answer of 0 or 1 byte also drops the card, with a note. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cursor.h"
+#include "finding.h"
+#include "mdreplay.h"
+#include "vpcd_card.h"
+
+typedef struct server {
+    ch_cur script;
+    unsigned served;
+} server;
+
+static volatile int stop_serving;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    stop_serving = 1;
+}
+
+static int answer(void *ctx, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,
+                  size_t rapdu_cap, size_t *rapdu_len)
+{
+    server *s = ctx;
+    uint16_t len;
+    const uint8_t *p;
+
+    (void)capdu, (void)capdu_len;
+    if (!ch_cur_u16be(&s->script, &len)) {
+        fprintf(stderr, "mdreplay emulate: script exhausted after %u answers: card removed\n",
+                s->served);
+        return -1;
+    }
+    if (len >= 0xFF00u) {
+        fprintf(stderr, "mdreplay emulate: answer %u is transport event %u: card removed\n",
+                s->served + 1, len & 0xFFu);
+        return -1;
+    }
+    if (len > ch_cur_left(&s->script))
+        len = (uint16_t)ch_cur_left(&s->script);
+    (void)ch_cur_take(&s->script, len, &p);
+    if (len < 2 || len > rapdu_cap) {
+        fprintf(stderr, "mdreplay emulate: answer %u has %u bytes, which vpcd cannot carry: "
+                        "card removed\n", s->served + 1, len);
+        return -1;
+    }
+    memcpy(rapdu, p, len);
+    *rapdu_len = len;
+    s->served++;
+    return 0;
+}
+
+/* The emulated card's process: serves until pcscd's vpcd closes, the script ends, or TERM. */
+static void serve(const ch_finding_apdu *f, unsigned port)
+{
+    static const uint8_t atr[] = {0x3B, 0xFD, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15, 0x80,
+                                  0x73, 0xC0, 0x21, 0xC0, 0x57, 0x59, 0x75, 0x62, 0x69, 0x4B,
+                                  0x65, 0x79, 0x40};
+    server s = {.script = f->script};
+    struct sigaction sa = {.sa_handler = on_term};
+
+    sigaction(SIGTERM, &sa, NULL);
+    (void)ch_vpcd_serve("127.0.0.1", (uint16_t)port, atr, sizeof atr, answer, NULL, &s, 10000,
+                        &stop_serving);
+    _exit(0);
+}
+
+int mdr_cmd_emulate(int argc, char **argv)
+{
+    mdr_opts o;
+    mdr_input in;
+    mdr_result r;
+    const mdr_target *t;
+    ch_finding_apdu f;
+    char exe[4200], wait[] = "20";
+    char *args[8];
+    pid_t card;
+    int rc, n = 0;
+
+    if (!mdr_parse_opts(argc, argv, "tbTrP", &o))
+        return MDR_EXIT_USAGE;
+    /* --target, else the one the path names, else fuzz_apdu (the only one that runs here) */
+    t = o.target ? mdr_resolve_target(o.target, o.pos) : mdr_target_from_path(o.pos);
+    if (!t && !o.target)
+        t = mdr_target_find("fuzz_apdu");
+    if (!t)
+        return MDR_EXIT_USAGE;
+    if (strcmp(t->name, "fuzz_apdu") != 0) {
+        fprintf(stderr, "mdreplay emulate: %s findings have no CSP calls to replay through "
+                        "pcscd (fuzz_apdu only)\n", t->name);
+        return MDR_EXIT_USAGE;
+    }
+    if (!mdr_read_input(o.pos, &in))
+        return MDR_EXIT_INPUT;
+    if (!mdr_sibling("mdreplay-pcsc", exe, sizeof exe)) {
+        mdr_input_free(&in);
+        return MDR_EXIT_ENV;
+    }
+    ch_finding_apdu_decode(in.data, in.len, &f);
+    fflush(stdout);
+    card = fork();
+    if (card < 0) {
+        perror("mdreplay emulate: fork");
+        mdr_input_free(&in);
+        return MDR_EXIT_ENV;
+    }
+    if (card == 0)
+        serve(&f, o.port);
+    args[n++] = exe;
+    args[n++] = (char *)in.path;
+    args[n++] = "--reader";
+    args[n++] = (char *)(o.reader ? o.reader : "Virtual PCD");
+    args[n++] = "--wait";
+    args[n++] = wait;
+    args[n++] = "--emulated";
+    args[n] = NULL;
+    if (!mdr_run_child(args, mdr_sanitizer_env(), &in, o.timeout, &r)) {
+        kill(card, SIGTERM);
+        waitpid(card, NULL, 0);
+        mdr_input_free(&in);
+        return MDR_EXIT_ENV;
+    }
+    kill(card, SIGTERM);
+    waitpid(card, NULL, 0);
+    fwrite(r.output, 1, r.output_len, stdout);
+    rc = mdr_exit_for(&r);
+    if (rc >= MDR_EXIT_FOUND)
+        printf("%s %s through pcscd (emulated card, port %u): %s %s\n  %s\n", t->name, in.path,
+               o.port, ch_rp_kind_name(r.rp.kind), r.rp.hash, r.rp.headline);
+    else if (rc == MDR_EXIT_CLEAN)
+        printf("%s %s through pcscd (emulated card, port %u): clean\n", t->name, in.path,
+               o.port);
+    mdr_result_free(&r);
+    mdr_input_free(&in);
+    return rc;
+}
