@@ -13,6 +13,7 @@
 #include "apdu_names.h"
 #include "cursor.h"
 #include "finding.h"
+#include "finding_piv.h"
 #include "finding_session.h"
 #include "hex.h"
 #include "json.h"
@@ -192,6 +193,29 @@ static void decode_exchange(out *o, const mdr_input *in)
                "max_rounds %u, max_response %u, exchange %u fails (code %u)\n",
                f.cla, f.ins, f.p1, f.p2, d, f.data_len, f.data_got, f.le, f.out_cap,
                f.max_rounds, f.max_response, f.fail_at, f.fail_code);
+    }
+    section(o, "answers", "card answers (the script):");
+    show_script(o, f.script);
+    end_section(o);
+}
+
+static void decode_piv(out *o, const mdr_input *in)
+{
+    ch_finding_piv f;
+
+    ch_finding_piv_decode(in->data, in->len, &f);
+    if (o->json) {
+        printf(",\"header\":{\"op\":");
+        ch_json_str(stdout, ch_fpv_op_name(f.op));
+        printf(",\"slot\":%u,\"alg\":%u,\"ref\":%u,\"tag\":%u,\"cap\":%zu,\"field\":%zu,"
+               "\"data_len\":%u,\"data_present\":%zu,\"fail_at\":%u,\"fail_code\":%u}",
+               f.slot, f.alg, f.ref, f.tag, f.cap, f.field, f.data_len, f.data_got, f.fail_at,
+               f.fail_code);
+    } else {
+        printf("header: %s, slot %02X, alg %02X, ref %02X, tag %06X, capacity %zu, field %zu, "
+               "data %zu of %u bytes, exchange %u fails (code %u)\n",
+               ch_fpv_op_name(f.op), f.slot, f.alg, f.ref, f.tag, f.cap, f.field, f.data_got,
+               f.data_len, f.fail_at, f.fail_code);
     }
     section(o, "answers", "card answers (the script):");
     show_script(o, f.script);
@@ -429,6 +453,8 @@ int mdr_cmd_show(int argc, char **argv)
         decode_exchange(&o, &in);
     else if (!strcmp(t->name, "fuzz_session"))
         decode_session(&o, &in);
+    else if (!strcmp(t->name, "fuzz_piv"))
+        decode_piv(&o, &in);
     else if (!o.json)
         printf("(no call decoder for %s: docs/fuzzing.md has its layout)\n", t->name);
 
