@@ -59,6 +59,10 @@ typedef struct ch_fap_env {
     void *res_ctx;
     bool (*filter)(void *filter_ctx, ch_fap_call *call);
     void *filter_ctx;
+    /* A real reader stack (pcsc-lite) fails exchanges with more codes than the script's three
+     * (e.g. SCARD_E_NOT_TRANSACTED when a card goes): true for a code a transmit of this run
+     * returned, which the module may pass on. NULL: the script's codes only. */
+    bool (*transport_code)(void *ex_ctx, DWORD rc);
 } ch_fap_env;
 
 typedef struct run {
@@ -83,8 +87,10 @@ typedef struct run {
  * Result codes
  * ------------------------------------------------------------------------------------- */
 /* Errors only the card, the reader or the exchange can cause: never without an APDU. */
-static bool card_code(DWORD rc)
+static bool card_code(const run *r, DWORD rc)
 {
+    if (r->env->transport_code && r->env->transport_code(r->ex_ctx, rc))
+        return true;
     switch (rc) {
     case SCARD_E_COMM_DATA_LOST: /* malformed answer, bounds, transport event 0 */
     case SCARD_W_RESET_CARD:
@@ -497,6 +503,7 @@ static bool acquire(run *r)
         CH_CHECK(rc == SCARD_E_UNKNOWN_CARD || rc == SCARD_E_COMM_DATA_LOST ||
                      rc == SCARD_W_RESET_CARD || rc == SCARD_W_REMOVED_CARD ||
                      rc == SCARD_E_INSUFFICIENT_BUFFER ||
+                     (r->env->transport_code && r->env->transport_code(r->ex_ctx, rc)) ||
                      (rc == SCARD_E_NO_MEMORY && r->fail_abs &&
                       ch_host_alloc_count() >= r->fail_abs),
                  "CardAcquireContext: 0x%08X", rc);
@@ -850,7 +857,7 @@ static void call_once(run *r, const ch_fap_call *call)
                   rc == SCARD_E_UNSUPPORTED_FEATURE || own_code(call->op, rc) ||
                   (rc == SCARD_E_NO_MEMORY && r->fail_abs &&
                    ch_host_alloc_count() >= r->fail_abs) ||
-                  (exchanged > 0 && card_code(rc));
+                  (exchanged > 0 && card_code(r, rc));
         CH_CHECK(ok, "%s returned 0x%08X (%u APDUs)", ch_fap_op_name(call->op), rc, exchanged);
         if (refuse) {
             CH_CHECK(rc == SCARD_E_INVALID_PARAMETER || rc == SCARD_E_UNSUPPORTED_FEATURE ||
@@ -1601,7 +1608,7 @@ static void key_call(run *r, const ch_fap_call *call)
         bool injected = r->fail_abs && ch_host_alloc_count() >= r->fail_abs;
         bool ok = rc == SCARD_S_SUCCESS || rc == SCARD_E_INVALID_PARAMETER ||
                   rc == SCARD_E_UNSUPPORTED_FEATURE || own_code(call->op, rc) ||
-                  (rc == SCARD_E_NO_MEMORY && injected) || (exchanged > 0 && card_code(rc)) ||
+                  (rc == SCARD_E_NO_MEMORY && injected) || (exchanged > 0 && card_code(r, rc)) ||
                   (call->op == CH_FAP_SIGN_DATA && padcb.calls && rc == padcb.returned) ||
                   expected(&pre, rc); /* e.g. NO_MEMORY with every agreement index taken */
         CH_CHECK(ok, "%s returned 0x%08X (%u APDUs)", ch_fap_op_name(call->op), rc, exchanged);

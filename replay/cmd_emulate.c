@@ -8,6 +8,7 @@
  * card's connection: vpcd reports a removal. pcscd needs a working answer (2 bytes or more):
  * an answer of 0 or 1 byte also drops the card, with a note. */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 typedef struct server {
     ch_cur script;
     unsigned served;
+    int powered_fd; /* written once when pcscd powers the card: it has seen this insertion */
 } server;
 
 static volatile int stop_serving;
@@ -65,19 +67,77 @@ static int answer(void *ctx, const uint8_t *capdu, size_t capdu_len, uint8_t *ra
     return 0;
 }
 
+static void on_event(void *ctx, int event)
+{
+    server *s = ctx;
+    if (event == CH_VPCD_EVENT_POWER_ON && s->powered_fd >= 0) {
+        (void)!write(s->powered_fd, "P", 1);
+        close(s->powered_fd);
+        s->powered_fd = -1;
+    }
+}
+
 /* The emulated card's process: serves until pcscd's vpcd closes, the script ends, or TERM. */
-static void serve(const ch_finding_apdu *f, unsigned port)
+static void serve(const ch_finding_apdu *f, unsigned port, int powered_fd)
 {
     static const uint8_t atr[] = {0x3B, 0xFD, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15, 0x80,
                                   0x73, 0xC0, 0x21, 0xC0, 0x57, 0x59, 0x75, 0x62, 0x69, 0x4B,
                                   0x65, 0x79, 0x40};
-    server s = {.script = f->script};
+    server s = {.script = f->script, .powered_fd = powered_fd};
     struct sigaction sa = {.sa_handler = on_term};
 
     sigaction(SIGTERM, &sa, NULL);
-    (void)ch_vpcd_serve("127.0.0.1", (uint16_t)port, atr, sizeof atr, answer, NULL, &s, 10000,
-                        &stop_serving);
+    (void)ch_vpcd_serve("127.0.0.1", (uint16_t)port, atr, sizeof atr, answer, on_event, &s,
+                        10000, &stop_serving);
     _exit(0);
+}
+
+static void stop_card(pid_t card)
+{
+    kill(card, SIGTERM);
+    waitpid(card, NULL, 0);
+}
+
+/* Plugs the emulated card in and waits until pcscd has powered it: only then does pcscd know
+ * this card (a card pulled and plugged between two of pcscd's polls would be taken for the
+ * one before, unpowered). Tries again after a pause that lets pcscd see the slot empty.
+ * Returns the card's pid, or -1 after a one-line error. */
+static pid_t plug(const ch_finding_apdu *f, unsigned port)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int fds[2];
+        pid_t card;
+        char c;
+        struct pollfd p;
+
+        if (pipe(fds) != 0)
+            return -1;
+        fflush(stdout);
+        card = fork();
+        if (card < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return -1;
+        }
+        if (card == 0) {
+            close(fds[0]);
+            serve(f, port, fds[1]);
+        }
+        close(fds[1]);
+        p = (struct pollfd){.fd = fds[0], .events = POLLIN};
+        if (poll(&p, 1, attempt ? 12000 : 5000) == 1 && read(fds[0], &c, 1) == 1) {
+            close(fds[0]);
+            return card;
+        }
+        close(fds[0]);
+        stop_card(card);
+        if (p.revents & POLLHUP) /* the card process ended: nobody listens on the port */
+            break;
+        sleep(2);
+    }
+    fprintf(stderr, "mdreplay emulate: no pcscd powered the card on vpcd port %u (is pcscd "
+                    "running with the vpcd driver on that port?)\n", port);
+    return -1;
 }
 
 int mdr_cmd_emulate(int argc, char **argv)
@@ -112,15 +172,11 @@ int mdr_cmd_emulate(int argc, char **argv)
         return MDR_EXIT_ENV;
     }
     ch_finding_apdu_decode(in.data, in.len, &f);
-    fflush(stdout);
-    card = fork();
+    card = plug(&f, o.port);
     if (card < 0) {
-        perror("mdreplay emulate: fork");
         mdr_input_free(&in);
         return MDR_EXIT_ENV;
     }
-    if (card == 0)
-        serve(&f, o.port);
     args[n++] = exe;
     args[n++] = (char *)in.path;
     args[n++] = "--reader";
@@ -130,13 +186,11 @@ int mdr_cmd_emulate(int argc, char **argv)
     args[n++] = "--emulated";
     args[n] = NULL;
     if (!mdr_run_child(args, mdr_sanitizer_env(), &in, o.timeout, &r)) {
-        kill(card, SIGTERM);
-        waitpid(card, NULL, 0);
+        stop_card(card);
         mdr_input_free(&in);
         return MDR_EXIT_ENV;
     }
-    kill(card, SIGTERM);
-    waitpid(card, NULL, 0);
+    stop_card(card);
     fwrite(r.output, 1, r.output_len, stdout);
     rc = mdr_exit_for(&r);
     if (rc >= MDR_EXIT_FOUND)

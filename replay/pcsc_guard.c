@@ -203,6 +203,29 @@ static void log_exchange(const mdr_pcsc *p, const uint8_t *c, size_t cl, const u
         ch_an_describe_answer(r, rl, d, sizeof d), fprintf(p->log, "      < %s\n", d);
 }
 
+/* Whether a failed exchange means the card left: the code says so, or the reader does (a
+ * card pulled mid-exchange comes back as SCARD_E_NOT_TRANSACTED from some drivers, vpcd's
+ * among them; SCardStatus then reports the removal). */
+static bool gone(SCARDHANDLE card, LONG rv)
+{
+    DWORD state = 0, proto = 0, rlen = 0, alen = 0;
+    LONG st;
+
+    if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_RESET_CARD)
+        return true;
+    /* pcscd notices a removal at its next poll of the reader: ask for up to a second. */
+    for (int i = 0; i < 5; i++) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        rlen = 0, alen = 0;
+        st = SCardStatus(card, NULL, &rlen, &state, &proto, NULL, &alen);
+        if (st == SCARD_W_REMOVED_CARD || st == SCARD_E_NO_SMARTCARD ||
+            st == SCARD_W_RESET_CARD || (st == SCARD_S_SUCCESS && !(state & SCARD_PRESENT)))
+            return true;
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 /* The interposer: same prototype as pcsc-lite's. */
 LONG SCardTransmit(SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pbSendBuffer,
                    DWORD cbSendLength, SCARD_IO_REQUEST *pioRecvPci, LPBYTE pbRecvBuffer,
@@ -232,9 +255,8 @@ LONG SCardTransmit(SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYT
         size_t rl = rv == SCARD_S_SUCCESS ? (size_t)*pcbRecvLength : 0;
         record(active, pbSendBuffer, cbSendLength, pbRecvBuffer, rl, (uint32_t)rv, false);
         log_exchange(active, pbSendBuffer, cbSendLength, pbRecvBuffer, rl, rv, NULL);
-        if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD ||
-            rv == SCARD_W_RESET_CARD)
-            active->card_gone = true;
+        if (rv != SCARD_S_SUCCESS && !active->card_gone)
+            active->card_gone = gone(hCard, rv);
     }
     return rv;
 }

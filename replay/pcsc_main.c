@@ -29,6 +29,16 @@ typedef struct filter_ctx {
 
 static unsigned pcsc_exchanges(void *ctx) { return (unsigned)((const mdr_pcsc *)ctx)->n; }
 
+/* A code pcsc-lite's SCardTransmit returned during this run (the guard's refusals included). */
+static bool pcsc_transport_code(void *ctx, DWORD rc)
+{
+    const mdr_pcsc *p = ctx;
+    for (size_t i = 0; rc && i < p->n; i++)
+        if (p->x[i].rc == rc)
+            return true;
+    return false;
+}
+
 static void print_result(void *ctx, const ch_fap_call *call, DWORD rc)
 {
     (void)ctx;
@@ -235,7 +245,8 @@ int main(int argc, char **argv)
                                      .ex_ctx = &pc,
                                      .result = print_result,
                                      .filter = card_filter,
-                                     .filter_ctx = &fc});
+                                     .filter_ctx = &fc,
+                                     .transport_code = pcsc_transport_code});
     mdr_pcsc_activate(NULL);
     compare(&f);
     printf("%u calls skipped, %u commands not sent\n", fc.skipped, pc.blocked);

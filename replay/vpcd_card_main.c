@@ -3,7 +3,7 @@
  *
  *   vpcd-card [--port P] [--host 127.0.0.1] [--atr HEX] [--rule CAPDU_PREFIX=RAPDU]...
  *             [--default RAPDU] [--transcript FILE] [--pidfile FILE] [--connect-timeout MS]
- *             [--verbose]
+ *             [--remove-after N] [--verbose]
  *
  * Exit status: 0 when vpcd closes the connection or on SIGTERM/SIGINT, 1 on run-time errors,
  * 2 on bad options.
@@ -59,6 +59,8 @@ struct card {
     const char *transcript_path;
     int verbose;
     int failed;
+    unsigned long remove_after; /* 0: never; else the card goes after answering this many */
+    unsigned long answered;
 };
 
 /* Hex digits with optional spaces, tabs and colons between them. Allocates out->p (at least
@@ -177,6 +179,12 @@ static int answer_apdu(void *ctx, const uint8_t *capdu, size_t capdu_len, uint8_
     struct card *c = ctx;
     const struct bytes *ans = &c->deflt;
     size_t i;
+    if (c->remove_after && c->answered >= c->remove_after) {
+        if (c->verbose)
+            fprintf(stderr, PROG ": removed after %lu commands\n", c->answered);
+        return -1; /* dropping the connection is a removal to vpcd */
+    }
+    c->answered++;
     for (i = 0; i < c->nrules; i++) {
         const struct bytes *pre = &c->rules[i].prefix;
         if (pre->n <= capdu_len && memcmp(pre->p, capdu, pre->n) == 0) {
@@ -253,6 +261,7 @@ static void usage(FILE *f)
             "  --transcript FILE   append '> CAPDU' and '< RAPDU' lines per exchange\n"
             "  --pidfile FILE      write our pid there (removed on exit)\n"
             "  --connect-timeout MS  keep retrying the connection this long (default %d)\n"
+            "  --remove-after N    answer N commands, then leave (the card is removed)\n"
             "  --verbose           log power events and exchanges on stderr\n"
             "  --help              this text\n"
             "Exits 0 when vpcd closes the connection or on SIGTERM/SIGINT, 1 on errors,\n"
@@ -275,7 +284,7 @@ static int write_pidfile(const char *path)
 }
 
 enum { OPT_PORT = 256, OPT_HOST, OPT_ATR, OPT_RULE, OPT_DEFAULT, OPT_TRANSCRIPT, OPT_PIDFILE,
-       OPT_CONNECT_TIMEOUT, OPT_VERBOSE, OPT_HELP };
+       OPT_CONNECT_TIMEOUT, OPT_VERBOSE, OPT_HELP, OPT_REMOVE_AFTER };
 
 int main(int argc, char **argv)
 {
@@ -289,6 +298,7 @@ int main(int argc, char **argv)
         {"pidfile", required_argument, NULL, OPT_PIDFILE},
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"remove-after", required_argument, NULL, OPT_REMOVE_AFTER},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -345,6 +355,11 @@ int main(int argc, char **argv)
             break;
         case OPT_CONNECT_TIMEOUT:
             if (parse_ulong("--connect-timeout", optarg, 0, 86400000ul, &timeout_ms) != 0) {
+                goto out;
+            }
+            break;
+        case OPT_REMOVE_AFTER:
+            if (parse_ulong("--remove-after", optarg, 1, 1000000ul, &card.remove_after) != 0) {
                 goto out;
             }
             break;
