@@ -63,6 +63,10 @@ int mdr_cmd_card(int argc, char **argv)
     }
     if (!mdr_read_input(o.pos, &in))
         return MDR_EXIT_INPUT;
+    if (!mdr_apdu_whole("card", &in)) {
+        mdr_input_free(&in);
+        return MDR_EXIT_INPUT;
+    }
     if (!mdr_sibling("mdreplay-pcsc", exe, sizeof exe)) {
         mdr_input_free(&in);
         return MDR_EXIT_ENV;

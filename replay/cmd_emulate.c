@@ -167,6 +167,10 @@ int mdr_cmd_emulate(int argc, char **argv)
     }
     if (!mdr_read_input(o.pos, &in))
         return MDR_EXIT_INPUT;
+    if (!mdr_apdu_whole("emulate", &in)) {
+        mdr_input_free(&in);
+        return MDR_EXIT_INPUT;
+    }
     if (!mdr_sibling("mdreplay-pcsc", exe, sizeof exe)) {
         mdr_input_free(&in);
         return MDR_EXIT_ENV;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "finding.h"
 #include "mdreplay.h"
 
 #define MDR_MAX_INPUT (1u << 20) /* the standalone runner's limit (fuzz/standalone_main.c) */
@@ -327,4 +328,24 @@ int mdr_exit_for(const mdr_result *r)
         (r->rp.kind == CH_RP_CRASH || r->rp.kind == CH_RP_CLEAN))
         return r->ex.code;
     return r->rp.kind == CH_RP_CLEAN ? MDR_EXIT_CLEAN : MDR_EXIT_FOUND + (int)r->rp.kind;
+}
+
+bool mdr_apdu_whole(const char *cmd, const mdr_input *in)
+{
+    static ch_finding_apdu f; /* large: kept off the stack */
+
+    if (in->len < CH_FAP_HEADER) {
+        fprintf(stderr, "mdreplay %s: %s: truncated: %zu bytes, the header is %u\n", cmd,
+                in->path, in->len, CH_FAP_HEADER);
+        return false;
+    }
+    ch_finding_apdu_decode(in->data, in->len, &f);
+    for (unsigned i = 0; i < f.n_calls; i++) {
+        if (f.calls[i].data_got < f.calls[i].len) {
+            fprintf(stderr, "mdreplay %s: %s: truncated: call %u declares %u data bytes, %zu are "
+                            "there\n", cmd, in->path, i + 1, f.calls[i].len, f.calls[i].data_got);
+            return false;
+        }
+    }
+    return true;
 }

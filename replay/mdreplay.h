@@ -82,6 +82,11 @@ int mdr_cmd_triage(int argc, char **argv);
 int mdr_cmd_card(int argc, char **argv);
 int mdr_cmd_emulate(int argc, char **argv);
 
+/* card and emulate: a fuzz_apdu finding that ends before its header or inside a call's data
+ * cannot be played on a reader as the fuzzer played it (the rest reads as zeros there);
+ * prints "mdreplay CMD: FINDING: truncated: ..." and returns false. */
+bool mdr_apdu_whole(const char *cmd, const mdr_input *in);
+
 /* A program installed next to mdreplay (mdreplay-pcsc), into out; false after a one-line
  * error when it is not there. */
 bool mdr_sibling(const char *name, char *out, size_t cap);

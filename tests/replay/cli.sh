@@ -64,6 +64,12 @@ bad-input)
   printf '\x01' >"$tmp/short"                       # 1 byte of a 4-byte header
   expect 0 "$mdr" show "$tmp/short" --target fuzz_apdu --build "$build"
   has "truncated" "$tmp/out"
+  expect 3 "$mdr" card "$tmp/short" --target fuzz_apdu --reader R
+  has "truncated: 1 bytes, the header is 4" "$tmp/err"
+  # one call declaring 16 data bytes, 3 there
+  printf '\x00\x00\x00\x01\x0a\x00\x00\x00\x00\x10\x00abc' >"$tmp/cut"
+  expect 3 "$mdr" emulate "$tmp/cut" --target fuzz_apdu
+  has "truncated: call 1 declares 16 data bytes, 3 are there" "$tmp/err"
   mkdir -p "$tmp/nofindings"
   expect 3 "$mdr" triage "$tmp/nofindings" --target fuzz_apdu --build "$build"
   ;;
