@@ -34,8 +34,7 @@ int mdr_cmd_card(int argc, char **argv)
     mdr_opts o;
     mdr_input in;
     mdr_result r;
-    const mdr_target *t;
-    char exe[4200], pin_path[] = "/tmp/mdreplay-pin-XXXXXX";
+    char exe[4200], pin_path[] = "/tmp/mdreplay-pin-XXXXXX", where[300];
     char *args[12];
     int n = 0, rc;
     bool pin_tmp = false;
@@ -50,27 +49,8 @@ int mdr_cmd_card(int argc, char **argv)
         fprintf(stderr, "mdreplay card: --pin or --pin-file, not both\n");
         return MDR_EXIT_USAGE;
     }
-    /* --target, else the one the path names, else fuzz_apdu (the only one that runs here) */
-    t = o.target ? mdr_resolve_target(o.target, o.pos) : mdr_target_from_path(o.pos);
-    if (!t && !o.target)
-        t = mdr_target_find("fuzz_apdu");
-    if (!t)
-        return MDR_EXIT_USAGE;
-    if (strcmp(t->name, "fuzz_apdu") != 0) {
-        fprintf(stderr, "mdreplay card: %s findings cannot run on a card (fuzz_apdu only)\n",
-                t->name);
-        return MDR_EXIT_USAGE;
-    }
-    if (!mdr_read_input(o.pos, &in))
-        return MDR_EXIT_INPUT;
-    if (!mdr_apdu_whole("card", &in)) {
-        mdr_input_free(&in);
-        return MDR_EXIT_INPUT;
-    }
-    if (!mdr_sibling("mdreplay-pcsc", exe, sizeof exe)) {
-        mdr_input_free(&in);
-        return MDR_EXIT_ENV;
-    }
+    if ((rc = mdr_pcsc_prepare("card", &o, &in, exe, sizeof exe)) != 0)
+        return rc;
     if (o.pin) {
         if (!pin_to_file(o.pin, pin_path)) {
             fprintf(stderr, "mdreplay card: cannot write a temporary PIN file\n");
@@ -102,14 +82,8 @@ int mdr_cmd_card(int argc, char **argv)
     }
     if (pin_tmp)
         unlink(pin_path);
-    fwrite(r.output, 1, r.output_len, stdout);
-    rc = mdr_exit_for(&r);
-    if (rc >= MDR_EXIT_FOUND)
-        printf("%s %s on %s: %s %s\n  %s\n", t->name, in.path, o.reader,
-               ch_rp_kind_name(r.rp.kind), r.rp.hash, r.rp.headline);
-    else if (rc == MDR_EXIT_CLEAN)
-        printf("%s %s on %s: clean\n", t->name, in.path, o.reader);
-    mdr_result_free(&r);
+    snprintf(where, sizeof where, "on %s", o.reader);
+    rc = mdr_pcsc_report(&in, where, &r);
     mdr_input_free(&in);
     return rc;
 }

@@ -145,36 +145,16 @@ int mdr_cmd_emulate(int argc, char **argv)
     mdr_opts o;
     mdr_input in;
     mdr_result r;
-    const mdr_target *t;
     ch_finding_apdu f;
-    char exe[4200], wait[] = "20";
+    char exe[4200], wait[] = "20", where[64];
     char *args[8];
     pid_t card;
     int rc, n = 0;
 
     if (!mdr_parse_opts(argc, argv, "tbTrP", &o))
         return MDR_EXIT_USAGE;
-    /* --target, else the one the path names, else fuzz_apdu (the only one that runs here) */
-    t = o.target ? mdr_resolve_target(o.target, o.pos) : mdr_target_from_path(o.pos);
-    if (!t && !o.target)
-        t = mdr_target_find("fuzz_apdu");
-    if (!t)
-        return MDR_EXIT_USAGE;
-    if (strcmp(t->name, "fuzz_apdu") != 0) {
-        fprintf(stderr, "mdreplay emulate: %s findings have no CSP calls to replay through "
-                        "pcscd (fuzz_apdu only)\n", t->name);
-        return MDR_EXIT_USAGE;
-    }
-    if (!mdr_read_input(o.pos, &in))
-        return MDR_EXIT_INPUT;
-    if (!mdr_apdu_whole("emulate", &in)) {
-        mdr_input_free(&in);
-        return MDR_EXIT_INPUT;
-    }
-    if (!mdr_sibling("mdreplay-pcsc", exe, sizeof exe)) {
-        mdr_input_free(&in);
-        return MDR_EXIT_ENV;
-    }
+    if ((rc = mdr_pcsc_prepare("emulate", &o, &in, exe, sizeof exe)) != 0)
+        return rc;
     ch_finding_apdu_decode(in.data, in.len, &f);
     card = plug(&f, o.port);
     if (card < 0) {
@@ -195,15 +175,8 @@ int mdr_cmd_emulate(int argc, char **argv)
         return MDR_EXIT_ENV;
     }
     stop_card(card);
-    fwrite(r.output, 1, r.output_len, stdout);
-    rc = mdr_exit_for(&r);
-    if (rc >= MDR_EXIT_FOUND)
-        printf("%s %s through pcscd (emulated card, port %u): %s %s\n  %s\n", t->name, in.path,
-               o.port, ch_rp_kind_name(r.rp.kind), r.rp.hash, r.rp.headline);
-    else if (rc == MDR_EXIT_CLEAN)
-        printf("%s %s through pcscd (emulated card, port %u): clean\n", t->name, in.path,
-               o.port);
-    mdr_result_free(&r);
+    snprintf(where, sizeof where, "through pcscd (emulated card, port %u)", o.port);
+    rc = mdr_pcsc_report(&in, where, &r);
     mdr_input_free(&in);
     return rc;
 }

@@ -202,6 +202,21 @@ void mdr_result_free(mdr_result *res)
     memset(res, 0, sizeof *res);
 }
 
+/* An option's value 1..max. */
+static bool number(const char *cmd, const char *opt, const char *s, unsigned long max,
+                   unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+
+    if (*s == '\0' || *s == '-' || *end || v == 0 || v > max) {
+        fprintf(stderr, "mdreplay %s: %s wants a number from 1 to %lu\n", cmd, opt, max);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
 bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o)
 {
     static const struct {
@@ -246,26 +261,14 @@ bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o)
         case 't': o->target = argv[++i]; break;
         case 'b': o->build = argv[++i]; break;
         case 'o': o->out = argv[++i]; break;
-        case 'T': {
-            char *end;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*argv[i] == '\0' || *end || v == 0 || v > 86400) {
-                fprintf(stderr, "mdreplay %s: --timeout wants 1..86400 seconds\n", argv[0]);
+        case 'T':
+            if (!number(argv[0], a, argv[++i], 86400, &o->timeout))
                 return false;
-            }
-            o->timeout = (unsigned)v;
             break;
-        }
-        case 'P': {
-            char *end;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*argv[i] == '\0' || *end || v == 0 || v > 65535) {
-                fprintf(stderr, "mdreplay %s: --port wants 1..65535\n", argv[0]);
+        case 'P':
+            if (!number(argv[0], a, argv[++i], 65535, &o->port))
                 return false;
-            }
-            o->port = (unsigned)v;
             break;
-        }
         case 'r': o->reader = argv[++i]; break;
         case 'f': o->pin_file = argv[++i]; break;
         case 'p': o->pin = argv[++i]; break;
@@ -330,7 +333,8 @@ int mdr_exit_for(const mdr_result *r)
     return r->rp.kind == CH_RP_CLEAN ? MDR_EXIT_CLEAN : MDR_EXIT_FOUND + (int)r->rp.kind;
 }
 
-bool mdr_apdu_whole(const char *cmd, const mdr_input *in)
+/* A fuzz_apdu finding that ends before its header or inside a call's data (mdreplay.h). */
+static bool apdu_whole(const char *cmd, const mdr_input *in)
 {
     static ch_finding_apdu f; /* large: kept off the stack */
 
@@ -348,4 +352,45 @@ bool mdr_apdu_whole(const char *cmd, const mdr_input *in)
         }
     }
     return true;
+}
+
+int mdr_pcsc_prepare(const char *cmd, const mdr_opts *o, mdr_input *in, char *exe, size_t cap)
+{
+    const mdr_target *t = o->target ? mdr_resolve_target(o->target, o->pos)
+                                    : mdr_target_from_path(o->pos);
+
+    if (!t && !o->target)
+        t = mdr_target_find("fuzz_apdu");
+    if (!t)
+        return MDR_EXIT_USAGE;
+    if (strcmp(t->name, "fuzz_apdu") != 0) {
+        fprintf(stderr, "mdreplay %s: %s findings make no CSP calls through PC/SC (fuzz_apdu "
+                        "only)\n", cmd, t->name);
+        return MDR_EXIT_USAGE;
+    }
+    if (!mdr_read_input(o->pos, in))
+        return MDR_EXIT_INPUT;
+    if (!apdu_whole(cmd, in)) {
+        mdr_input_free(in);
+        return MDR_EXIT_INPUT;
+    }
+    if (!mdr_sibling("mdreplay-pcsc", exe, cap)) {
+        mdr_input_free(in);
+        return MDR_EXIT_ENV;
+    }
+    return 0;
+}
+
+int mdr_pcsc_report(const mdr_input *in, const char *where, mdr_result *r)
+{
+    int rc = mdr_exit_for(r);
+
+    fwrite(r->output, 1, r->output_len, stdout);
+    if (rc >= MDR_EXIT_FOUND)
+        printf("fuzz_apdu %s %s: %s %s\n  %s\n", in->path, where, ch_rp_kind_name(r->rp.kind),
+               r->rp.hash, r->rp.headline);
+    else if (rc == MDR_EXIT_CLEAN)
+        printf("fuzz_apdu %s %s: clean\n", in->path, where);
+    mdr_result_free(r);
+    return rc;
 }

@@ -82,11 +82,6 @@ int mdr_cmd_triage(int argc, char **argv);
 int mdr_cmd_card(int argc, char **argv);
 int mdr_cmd_emulate(int argc, char **argv);
 
-/* card and emulate: a fuzz_apdu finding that ends before its header or inside a call's data
- * cannot be played on a reader as the fuzzer played it (the rest reads as zeros there);
- * prints "mdreplay CMD: FINDING: truncated: ..." and returns false. */
-bool mdr_apdu_whole(const char *cmd, const mdr_input *in);
-
 /* A program installed next to mdreplay (mdreplay-pcsc), into out; false after a one-line
  * error when it is not there. */
 bool mdr_sibling(const char *name, char *out, size_t cap);
@@ -96,7 +91,7 @@ int mdr_exit_for(const mdr_result *r);
 
 #define MDR_DEFAULT_TIMEOUT 60u
 
-#endif
+
 
 /* ---- command-line options shared by the subcommands ---- */
 typedef struct mdr_opts {
@@ -121,3 +116,16 @@ typedef struct mdr_opts {
 bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o);
 /* --target, else the target the path names; NULL after a one-line error. */
 const mdr_target *mdr_resolve_target(const char *opt, const char *path);
+
+/* card and emulate: the finding of o (its target from --target, else its path, else
+ * fuzz_apdu: the one target whose calls run through PC/SC), read whole into *in, and the path
+ * of mdreplay-pcsc into exe. A fuzz_apdu finding that ends before its header or inside a
+ * call's data is refused: on a reader the missing bytes cannot be read as zeros as the fuzzer
+ * read them. Returns 0, or the exit status after a one-line error (nothing to free then). */
+int mdr_pcsc_prepare(const char *cmd, const mdr_opts *o, mdr_input *in, char *exe,
+                     size_t cap);
+/* card and emulate: prints what mdreplay-pcsc printed and the summary line
+ * "fuzz_apdu FINDING WHERE: KIND HASH" (and the headline), frees r, returns the exit status. */
+int mdr_pcsc_report(const mdr_input *in, const char *where, mdr_result *r);
+
+#endif
