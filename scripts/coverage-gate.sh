@@ -4,8 +4,9 @@
 # the unit tests are not counted) and compares its figures with fuzz/coverage-summary.tsv:
 # it fails when the lines, branches or functions percentage of any gated scope (total, src/md,
 # src/piv, src/apdu, src/util) is more than MAX_DROP points below the committed one.
-# It also prints the goal (GOAL_LINES % lines, GOAL_BRANCHES % branches for src/md, src/piv,
-# src/apdu, src/util) and whether each is met: printed, not gated (not all are met yet).
+# It also holds the goal: GOAL_LINES % lines and GOAL_BRANCHES % branches for src/md, src/piv,
+# src/apdu and src/util (issue 6); a scope below it fails the gate, whatever the committed
+# figure says.
 # --update rewrites fuzz/coverage-summary.tsv from this run (commit it with the corpus or code
 # change that moved the figures). Exit: 0 pass, 1 a drop or a failed step, 2 usage.
 set -euo pipefail
@@ -91,11 +92,13 @@ compare() {
       exit bad }'
 }
 
+# One goal row; returns 1 when the figure is below the goal.
 goal_row() {
   local scope=$1 metric=$2 goal=$3 now=$4
   awk -v s="$scope" -v m="$metric" -v g="$goal" -v now="$now" 'BEGIN {
     met = now != "" && now != "-" && now + 0 >= g
-    printf "  %-10s %-10s %8s%% goal %d%%  %s\n", s, m, now, g, met ? "met" : "not met" }'
+    printf "  %-10s %-10s %8s%% goal %d%%  %s\n", s, m, now, g, met ? "met" : "FAIL: not met"
+    exit !met }'
 }
 
 start=$SECONDS
@@ -123,10 +126,12 @@ for scope in "${GATED[@]}"; do
 done
 
 echo
-echo "goals (printed, not gated): $GOAL_LINES% lines, $GOAL_BRANCHES% branches"
+echo "goals (gated): $GOAL_LINES% lines, $GOAL_BRANCHES% branches"
 for scope in "${GOAL_SCOPES[@]}"; do
-  goal_row "$scope" lines "$GOAL_LINES" "$(figure "$tmp/now.tsv" "$scope" lines)"
-  goal_row "$scope" branches "$GOAL_BRANCHES" "$(figure "$tmp/now.tsv" "$scope" branches)"
+  goal_row "$scope" lines "$GOAL_LINES" "$(figure "$tmp/now.tsv" "$scope" lines)" ||
+    failed=$((failed + 1))
+  goal_row "$scope" branches "$GOAL_BRANCHES" "$(figure "$tmp/now.tsv" "$scope" branches)" ||
+    failed=$((failed + 1))
 done
 
 now_targets=$(tr '\n' ' ' <"$build/coverage-targets.txt" | sed 's/ $//')
@@ -141,9 +146,10 @@ if [[ $(committed_meta llvm) != "$(llvm_version)" ]]; then
 fi
 echo
 if ((failed)); then
-  echo "coverage-gate: FAIL: $failed gated figure(s) dropped or missing (see above): add" \
-    "seeds that cover the lost code or, when the drop is intended, run" \
-    "scripts/coverage-gate.sh --update" >&2
+  echo "coverage-gate: FAIL: $failed gated figure(s) dropped, missing or below the goal (see" \
+    "above): add seeds that cover the lost code (docs/fuzzing.md \"Keeping what a campaign" \
+    "found\") or, when a drop above the goal is intended, run scripts/coverage-gate.sh" \
+    "--update" >&2
   exit 1
 fi
 echo "coverage-gate: ok ($((SECONDS - start)) s)"
