@@ -138,15 +138,20 @@ static size_t seed_len;
 static const char *out_dir;
 static int failures;
 
-static void emit(const void *p, size_t n)
+/* n bytes to the end of dst[0..*len), cap in all; p may be NULL when n is 0. */
+static void append(uint8_t *dst, size_t cap, size_t *len, const void *p, size_t n,
+                   const char *what)
 {
-    if (n > MAX_SEED - seed_len) {
-        fprintf(stderr, "seed too long\n");
+    if (n > cap - *len) {
+        fprintf(stderr, "%s too long\n", what);
         exit(1);
     }
-    memcpy(seed + seed_len, p, n);
-    seed_len += n;
+    if (n) /* memcpy does not take NULL, even for 0 bytes */
+        memcpy(dst + *len, p, n);
+    *len += n;
 }
+
+static void emit(const void *p, size_t n) { append(seed, MAX_SEED, &seed_len, p, n, "seed"); }
 
 static void emit1(uint8_t b) { emit(&b, 1); }
 
@@ -240,12 +245,7 @@ typedef struct buf {
 
 static void b_put(buf *b, const void *p, size_t n)
 {
-    if (n > sizeof b->b - b->n) {
-        fprintf(stderr, "answer too long\n");
-        exit(1);
-    }
-    memcpy(b->b + b->n, p, n);
-    b->n += n;
+    append(b->b, sizeof b->b, &b->n, p, n, "answer");
 }
 
 static void b_byte(buf *b, uint8_t v) { b_put(b, &v, 1); }
