@@ -387,12 +387,24 @@ static void out_canary(const uint8_t *p, size_t n, const char *what)
         CH_CHECK(p[n + i] == CANARY_BYTE, "%s: written %zu bytes past its %zu", what, i + 1, n);
 }
 
-static bool untouched(const uint8_t *p, size_t n)
+static bool untouched(const void *p, size_t n)
 {
+    const uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
-        if (p[i] != FILL)
+        if (b[i] != FILL)
             return false;
     return true;
+}
+
+/* rc as predicted; on error the typed result (n bytes, FILL on entry, padding included) is
+ * untouched. True on success, where the caller checks the value. */
+static bool expect_typed(uint32_t rc, uint32_t want_rc, const void *res, size_t n,
+                         const char *what)
+{
+    EXPECT_RC(rc, want_rc);
+    if (rc != SCARD_S_SUCCESS)
+        CH_CHECK(untouched(res, n), "%s written on error", what);
+    return rc == SCARD_S_SUCCESS;
 }
 
 /* ---- helpers on answers ---- */
@@ -557,6 +569,22 @@ static const tx *one(void)
     return &g_tx[0];
 }
 
+/* A refused call (nothing sent: the target checks that): `out`, n bytes, as it was given. */
+static uint32_t refused_out(run *r, uint32_t rc, uint8_t *out, size_t n, const char *what)
+{
+    r->refused = true;
+    CH_CHECK(untouched(out, n), "%s written on a refused call", what);
+    free(out);
+    return rc;
+}
+
+/* The exchange's own failure, an answer longer than the buffer being the card's fault:
+ * SCARD_S_SUCCESS when there is an answer for the op to read. */
+static uint32_t tx_rc(const tx *t)
+{
+    return t->rc == SCARD_E_INSUFFICIENT_BUFFER ? SCARD_E_UNEXPECTED : t->rc;
+}
+
 /* Answers that must carry nothing but a status word (PUT DATA, IMPORT, mgm response). */
 static uint32_t no_data_rc(const tx *t)
 {
@@ -679,12 +707,11 @@ static void check_cert(const uint8_t *obj, size_t len, size_t cap)
 
 static uint32_t op_select(run *r)
 {
-    ch_piv_apt apt, fill, ref;
+    ch_piv_apt apt, ref;
     uint32_t rc, want_rc;
     const tx *t;
 
-    memset(&apt, FILL, sizeof apt);
-    memcpy(&fill, &apt, sizeof apt); /* bytes, padding included */
+    memset(&apt, FILL, sizeof apt); /* bytes, padding included */
     want(0xA4, 0x04, 0x00, 256);
     put(ch_piv_aid, 9);
     rc = ch_piv_select(r->ctx, &apt);
@@ -703,12 +730,9 @@ static uint32_t op_select(run *r)
         want_rc = t->rc;
     else
         want_rc = ch_piv_parse_apt(t->out, t->out_len, &ref);
-    EXPECT_RC(rc, want_rc);
-    if (rc == SCARD_S_SUCCESS) {
+    if (expect_typed(rc, want_rc, &apt, sizeof apt, "APT")) {
         CH_CHECK(same_apt(&apt, &ref), "APT differs from parse_apt of the answer");
         check_apt(&apt, t->out_len);
-    } else {
-        CH_CHECK(!memcmp(&apt, &fill, sizeof apt), "APT written on error");
     }
     return rc;
 }
@@ -767,12 +791,9 @@ static uint32_t op_get_serial(run *r)
     want(0xF8, 0x00, 0x00, 256);
     rc = ch_piv_get_serial(r->ctx, &serial);
     t = one();
-    if (t->rc == SCARD_E_INSUFFICIENT_BUFFER)
+    want_rc = tx_rc(t);
+    if (want_rc == SCARD_S_SUCCESS && t->out_len != 4)
         want_rc = SCARD_E_UNEXPECTED;
-    else if (t->rc)
-        want_rc = t->rc;
-    else
-        want_rc = t->out_len == 4 ? SCARD_S_SUCCESS : SCARD_E_UNEXPECTED;
     EXPECT_RC(rc, want_rc);
     if (rc == SCARD_S_SUCCESS)
         CH_CHECK(serial == ((uint32_t)t->out[0] << 24 | (uint32_t)t->out[1] << 16 |
@@ -792,11 +813,8 @@ static uint32_t op_get_metadata(run *r)
     want(0xF7, 0x00, r->f->ref, 256);
     rc = ch_piv_get_metadata(r->ctx, r->f->ref, &m);
     t = one();
-    if (t->rc == SCARD_E_INSUFFICIENT_BUFFER)
-        want_rc = SCARD_E_UNEXPECTED;
-    else if (t->rc)
-        want_rc = t->rc;
-    else
+    want_rc = tx_rc(t);
+    if (want_rc == SCARD_S_SUCCESS)
         want_rc = ch_piv_parse_metadata(t->out, t->out_len, &ref);
     EXPECT_RC(rc, want_rc);
     if (rc == SCARD_S_SUCCESS) {
@@ -918,11 +936,8 @@ static uint32_t op_mgm_alg(run *r)
     rc = ch_piv_mgm_alg(r->ctx, &alg);
     t = one();
     memset(&m, 0, sizeof m);
-    if (t->rc == SCARD_E_INSUFFICIENT_BUFFER)
-        mrc = SCARD_E_UNEXPECTED;
-    else if (t->rc)
-        mrc = t->rc;
-    else
+    mrc = tx_rc(t);
+    if (mrc == SCARD_S_SUCCESS)
         mrc = ch_piv_parse_metadata(t->out, t->out_len, &m);
     /* piv.h: a card without GET METADATA (or without metadata for 9B) has 3DES */
     if (mrc == SCARD_E_UNSUPPORTED_FEATURE || mrc == SCARD_E_FILE_NOT_FOUND ||
@@ -954,25 +969,18 @@ static uint32_t op_mgm_challenge(run *r)
     rc = ch_piv_mgm_challenge(r->ctx, r->f->alg, ch, cap, &len);
     out_canary(ch, cap, "challenge");
     if (block == 0 || cap < block) {
-        r->refused = true;
         if (block)
             r->refuse_rc = SCARD_E_INSUFFICIENT_BUFFER;
-        CH_CHECK(untouched(ch, cap), "challenge written on a refused call");
-        free(ch);
-        return rc;
+        return refused_out(r, rc, ch, cap, "challenge");
     }
     want(0x87, r->f->alg, 0x9B, 256);
     put(ask, sizeof ask);
     t = one();
-    if (t->rc == SCARD_E_INSUFFICIENT_BUFFER)
+    want_rc = tx_rc(t);
+    if (want_rc == SCARD_S_SUCCESS &&
+        !(one_tlv(t->out, t->out_len, 0x7C, &tmpl) && ch_cur_tlv(&tmpl, &tag, &v) &&
+          tag == 0x81 && ch_cur_empty(&tmpl) && ch_cur_left(&v) == block))
         want_rc = SCARD_E_UNEXPECTED;
-    else if (t->rc)
-        want_rc = t->rc;
-    else
-        want_rc = one_tlv(t->out, t->out_len, 0x7C, &tmpl) && ch_cur_tlv(&tmpl, &tag, &v) &&
-                          tag == 0x81 && ch_cur_empty(&tmpl) && ch_cur_left(&v) == block
-                      ? SCARD_S_SUCCESS
-                      : SCARD_E_UNEXPECTED;
     EXPECT_RC(rc, want_rc);
     if (rc == SCARD_S_SUCCESS) {
         CH_CHECK(len == block && !memcmp(ch, ch_cur_peek_ptr(&v), block),
@@ -1026,16 +1034,15 @@ static uint32_t op_put_data(run *r)
 static uint32_t op_generate(run *r)
 {
     const ch_finding_piv *f = r->f;
-    ch_piv_pubkey pub, fill, ref;
+    ch_piv_pubkey pub, ref;
     uint32_t rc, want_rc;
     const tx *t;
 
     memset(&pub, FILL, sizeof pub);
-    memcpy(&fill, &pub, sizeof pub);
     rc = ch_piv_generate(r->ctx, f->slot, f->alg, f->pin_policy, f->touch_policy, &pub);
     if (!key_alg(f->alg) || !key_slot(f->slot) || !policies_ok(f)) {
         r->refused = true;
-        CH_CHECK(!memcmp(&pub, &fill, sizeof pub), "public key written on a refused call");
+        CH_CHECK(untouched(&pub, sizeof pub), "public key written on a refused call");
         return rc;
     }
     want(0x47, 0x00, f->slot, 256);
@@ -1044,18 +1051,12 @@ static uint32_t op_generate(run *r)
     put_policies(f);
     t = one();
     memset(&ref, 0, sizeof ref);
-    if (t->rc == SCARD_E_INSUFFICIENT_BUFFER)
-        want_rc = SCARD_E_UNEXPECTED;
-    else if (t->rc)
-        want_rc = t->rc;
-    else
+    want_rc = tx_rc(t);
+    if (want_rc == SCARD_S_SUCCESS)
         want_rc = ch_piv_parse_generated(t->out, t->out_len, f->alg, &ref);
-    EXPECT_RC(rc, want_rc);
-    if (rc == SCARD_S_SUCCESS) {
+    if (expect_typed(rc, want_rc, &pub, sizeof pub, "public key")) {
         CH_CHECK(same_pubkey(&pub, &ref), "public key differs from parse_generated's");
         check_pubkey(&pub, f->alg);
-    } else {
-        CH_CHECK(!memcmp(&pub, &fill, sizeof pub), "public key written on error");
     }
     return rc;
 }
@@ -1104,23 +1105,42 @@ static uint32_t op_import_ec(run *r)
     return rc;
 }
 
-/* 00 87 alg slot 7C { 82 00, <in_tag> <in> } */
-static void want_ga(const ch_finding_piv *f, uint8_t in_tag, const uint8_t *in, size_t n)
+/* GENERAL AUTHENTICATE of the data as <in_tag>: the command must be
+ * 00 87 alg slot 7C { 82 00, <in_tag> <data> }. Returns its rc before the op looks at the
+ * 82 value's length, *v that value. */
+static uint32_t ga_sent(const run *r, uint8_t in_tag, ch_cur *v)
 {
-    size_t lsz = n < 0x80 ? 1 : n <= 0xFF ? 2 : 3;
-    want(0x87, f->alg, f->slot, 256);
+    size_t n = r->n, lsz = n < 0x80 ? 1 : n <= 0xFF ? 2 : 3;
+    const tx *t;
+    uint32_t rc;
+
+    want(0x87, r->f->alg, r->f->slot, 256);
     put1(0x7C), put_len(2 + 1 + lsz + n);
-    put1(0x82), put1(0x00), put1(in_tag), put_len(n), put(in, n);
+    put1(0x82), put1(0x00), put1(in_tag), put_len(n), put(r->d, n);
+    t = one();
+    rc = tx_rc(t);
+    if (rc == SCARD_S_SUCCESS && !ga_value(t, v))
+        rc = SCARD_E_UNEXPECTED;
+    return rc;
 }
 
-/* GENERAL AUTHENTICATE's rc before the op looks at the 82 value's length. */
-static uint32_t ga_rc(const tx *t, ch_cur *v)
+/* An accepted GENERAL AUTHENTICATE whose 82 value, `len` bytes exactly, is the output: `out`
+ * holds it on success and is untouched on error; freed here. */
+static uint32_t ga_out(run *r, uint8_t in_tag, uint32_t rc, uint8_t *out, size_t len,
+                       const char *what)
 {
-    if (t->rc == SCARD_E_INSUFFICIENT_BUFFER)
-        return SCARD_E_UNEXPECTED;
-    if (t->rc)
-        return t->rc;
-    return ga_value(t, v) ? SCARD_S_SUCCESS : SCARD_E_UNEXPECTED;
+    ch_cur v;
+    uint32_t want_rc = ga_sent(r, in_tag, &v);
+
+    if (want_rc == SCARD_S_SUCCESS && ch_cur_left(&v) != len)
+        want_rc = SCARD_E_UNEXPECTED;
+    EXPECT_RC(rc, want_rc);
+    if (rc == SCARD_S_SUCCESS)
+        CH_CHECK(!memcmp(out, ch_cur_peek_ptr(&v), len), "%s is not the 82 value", what);
+    else
+        CH_CHECK(untouched(out, len), "%s written on error", what);
+    free(out);
+    return rc;
 }
 
 static uint32_t op_rsa_raw(run *r)
@@ -1128,27 +1148,12 @@ static uint32_t op_rsa_raw(run *r)
     const ch_finding_piv *f = r->f;
     size_t k = 0;
     uint8_t *out = out_new(r->n);
-    uint32_t rc = ch_piv_rsa_raw(r->ctx, f->alg, f->slot, r->d, r->n, out), want_rc;
-    ch_cur v;
+    uint32_t rc = ch_piv_rsa_raw(r->ctx, f->alg, f->slot, r->d, r->n, out);
 
     out_canary(out, r->n, "RSA output");
-    if (!rsa_alg(f->alg, &k) || r->n != k || !key_slot(f->slot)) {
-        r->refused = true;
-        CH_CHECK(untouched(out, r->n), "RSA output written on a refused call");
-        free(out);
-        return rc;
-    }
-    want_ga(f, 0x81, r->d, r->n);
-    want_rc = ga_rc(one(), &v);
-    if (want_rc == SCARD_S_SUCCESS && ch_cur_left(&v) != k)
-        want_rc = SCARD_E_UNEXPECTED;
-    EXPECT_RC(rc, want_rc);
-    if (rc == SCARD_S_SUCCESS)
-        CH_CHECK(!memcmp(out, ch_cur_peek_ptr(&v), k), "RSA output is not the 82 value");
-    else
-        CH_CHECK(untouched(out, k), "RSA output written on error");
-    free(out);
-    return rc;
+    if (!rsa_alg(f->alg, &k) || r->n != k || !key_slot(f->slot))
+        return refused_out(r, rc, out, r->n, "RSA output");
+    return ga_out(r, 0x81, rc, out, k, "RSA output");
 }
 
 static uint32_t op_ecdsa_sign(run *r)
@@ -1160,23 +1165,15 @@ static uint32_t op_ecdsa_sign(run *r)
     ch_cur v;
 
     out_canary(rs, 2 * field, "r || s");
-    if (!ef || field != ef || r->n == 0 || r->n > field || !key_slot(f->slot)) {
-        r->refused = true;
-        CH_CHECK(untouched(rs, 2 * field), "r || s written on a refused call");
-        free(rs);
-        return rc;
-    }
-    want_ga(f, 0x81, r->d, r->n);
-    want_rc = ga_rc(one(), &v);
-    if (want_rc != SCARD_S_SUCCESS) {
+    if (!ef || field != ef || r->n == 0 || r->n > field || !key_slot(f->slot))
+        return refused_out(r, rc, rs, 2 * field, "r || s");
+    want_rc = ga_sent(r, 0x81, &v);
+    if (want_rc != SCARD_S_SUCCESS)
         EXPECT_RC(rc, want_rc);
-        CH_CHECK(untouched(rs, 2 * field), "r || s written on error");
-    } else {
-        /* the 82 value is the DER signature: the differential decides */
+    else /* the 82 value is the DER signature: the differential decides */
         der_diff(ch_cur_peek_ptr(&v), ch_cur_left(&v), field, rc, rs);
-        if (rc != SCARD_S_SUCCESS)
-            CH_CHECK(untouched(rs, 2 * field), "r || s written on error");
-    }
+    if (rc != SCARD_S_SUCCESS)
+        CH_CHECK(untouched(rs, 2 * field), "r || s written on error");
     free(rs);
     return rc;
 }
@@ -1186,44 +1183,27 @@ static uint32_t op_ecdh(run *r)
     const ch_finding_piv *f = r->f;
     size_t field = f->field, ef = ec_field_of(f->alg);
     uint8_t *secret = out_new(field);
-    uint32_t rc = ch_piv_ecdh(r->ctx, f->alg, f->slot, r->n ? r->d : NULL, r->n, secret, field),
-             want_rc;
-    ch_cur v;
+    uint32_t rc = ch_piv_ecdh(r->ctx, f->alg, f->slot, r->n ? r->d : NULL, r->n, secret, field);
 
     out_canary(secret, field, "shared secret");
-    if (!ef || field != ef || r->n != 1 + 2 * field || r->d[0] != 0x04 || !key_slot(f->slot)) {
-        r->refused = true;
-        CH_CHECK(untouched(secret, field), "secret written on a refused call");
-        free(secret);
-        return rc;
-    }
-    want_ga(f, 0x85, r->d, r->n);
-    want_rc = ga_rc(one(), &v);
-    if (want_rc == SCARD_S_SUCCESS && ch_cur_left(&v) != field)
-        want_rc = SCARD_E_UNEXPECTED;
-    EXPECT_RC(rc, want_rc);
-    if (rc == SCARD_S_SUCCESS)
-        CH_CHECK(!memcmp(secret, ch_cur_peek_ptr(&v), field), "secret is not the 82 value");
-    else
-        CH_CHECK(untouched(secret, field), "secret written on error");
-    free(secret);
-    return rc;
+    if (!ef || field != ef || r->n != 1 + 2 * field || r->d[0] != 0x04 || !key_slot(f->slot))
+        return refused_out(r, rc, secret, field, "secret");
+    return ga_out(r, 0x85, rc, secret, field, "secret");
 }
 
 /* ---- pure ops ---- */
 
 static uint32_t op_parse_apt(run *r)
 {
-    ch_piv_apt apt, fill;
+    ch_piv_apt apt;
     uint32_t rc;
 
-    memset(&apt, FILL, sizeof apt);
-    memcpy(&fill, &apt, sizeof apt); /* bytes, padding included */
+    memset(&apt, FILL, sizeof apt); /* bytes, padding included */
     rc = ch_piv_parse_apt(r->d, r->n, &apt);
     if (rc == SCARD_S_SUCCESS)
         check_apt(&apt, r->n);
     else
-        CH_CHECK(!memcmp(&apt, &fill, sizeof apt), "APT written on error");
+        CH_CHECK(untouched(&apt, sizeof apt), "APT written on error");
     return rc;
 }
 
@@ -1287,11 +1267,10 @@ static uint32_t op_cert_object(run *r)
 
 static uint32_t op_parse_generated(run *r)
 {
-    ch_piv_pubkey pub, fill;
+    ch_piv_pubkey pub;
     uint32_t rc;
 
     memset(&pub, FILL, sizeof pub);
-    memcpy(&fill, &pub, sizeof pub);
     rc = ch_piv_parse_generated(r->d, r->n, r->f->alg, &pub);
     if (!key_alg(r->f->alg))
         EXPECT_RC(rc, SCARD_E_INVALID_PARAMETER);
@@ -1314,7 +1293,7 @@ static uint32_t op_parse_generated(run *r)
             }
         }
     } else {
-        CH_CHECK(!memcmp(&pub, &fill, sizeof pub), "public key written on error");
+        CH_CHECK(untouched(&pub, sizeof pub), "public key written on error");
     }
     return rc;
 }

@@ -112,6 +112,19 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 32);
 }
 
+#ifdef CH_JQ
+/* The command's first line of output is want, and it exits 0. */
+static void expect_output(const char *cmd, const char *want)
+{
+    char out[64];
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(out, sizeof out, p));
+    assert_int_equal(pclose(p), 0);
+    assert_string_equal(out, want);
+}
+#endif
+
 /* Any bytes give valid JSON: jq must parse the array and count its strings. Random bytes lean
  * towards the interesting ones (controls, quotes, UTF-8 lead and continuation bytes). */
 static void test_random_bytes_parse(void **state)
@@ -120,9 +133,9 @@ static void test_random_bytes_parse(void **state)
     static const unsigned char PICKS[] = {0x00, 0x0A, 0x1F, '"', '\\', 0x7F, 0x80, 0xBF, 0xC2,
                                           0xE0, 0xED, 0xF0, 0xF4, 0xF8, 'a'};
     char path[] = "/tmp/ch-json-XXXXXX";
-    char cmd[256], out[64];
+    char cmd[256];
     unsigned char s[64];
-    FILE *f, *p;
+    FILE *f;
     int fd, i;
     size_t n, k;
     (void)state;
@@ -146,22 +159,14 @@ static void test_random_bytes_parse(void **state)
     fputs("]\n", f);
     assert_int_equal(fclose(f), 0);
     snprintf(cmd, sizeof cmd, "%s -e 'length' %s 2>&1", CH_JQ, path);
-    p = popen(cmd, "r");
-    assert_non_null(p);
-    assert_non_null(fgets(out, sizeof out, p));
-    assert_int_equal(pclose(p), 0);
-    assert_string_equal(out, "2000\n");
+    expect_output(cmd, "2000\n");
     /* and a valid string comes back as it went in */
     f = fopen(path, "w");
     assert_non_null(f);
     ch_json_str(f, "tab\there \xE2\x82\xAC \"q\" \\");
     assert_int_equal(fclose(f), 0);
     snprintf(cmd, sizeof cmd, "%s -j . %s", CH_JQ, path);
-    p = popen(cmd, "r");
-    assert_non_null(p);
-    assert_non_null(fgets(out, sizeof out, p));
-    assert_int_equal(pclose(p), 0);
-    assert_string_equal(out, "tab\there \xE2\x82\xAC \"q\" \\");
+    expect_output(cmd, "tab\there \xE2\x82\xAC \"q\" \\");
     unlink(path);
 #else
     (void)state;

@@ -184,144 +184,142 @@ static const ch_rp_exit EXIT1 = {false, false, 1};
 #define UB_LINE "/src/cardhammer/src/a.c:1:2: runtime error: shift exponent 40 is too large " \
                 "for 32-bit type 'int'\n"
 
-static void test_most_severe_wins(void **state)
+/* One classify() call and what it must give: NULL (ANY_KIND) leaves a field unchecked. */
+typedef struct text_case {
+    const char *text;
+    const ch_rp_exit *ex;
+    ch_rp_kind kind;
+    const char *sanitizer, *bug_type, *headline, *key;
+} text_case;
+
+#define ANY_KIND CH_RP_KINDS
+#define N_CASES(a) (sizeof(a) / sizeof(a)[0])
+
+static void expect_field(const char *group, size_t i, const char *field, const char *got,
+                         const char *want)
+{
+    if (want && strcmp(got, want) != 0)
+        fail_msg("%s case %zu: %s \"%s\", expected \"%s\"", group, i, field, got, want);
+}
+
+static void expect_cases(const char *group, const text_case *c, size_t n)
 {
     ch_rp_report rp;
-    (void)state;
 
-    classify(UB_LINE ASAN_HBO "WRITE of size 4 at 0x6020 thread T0\n", &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_WRITE);
-    assert_string_equal(rp.bug_type, "heap-buffer-overflow");
-    /* the headline stays the first matching line */
-    assert_string_equal(rp.headline, "src/a.c:1:2: runtime error: shift exponent 40 is too "
-                                     "large for 32-bit type 'int'");
-    classify(UB_LINE, &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_UB);
-    assert_string_equal(rp.bug_type, "shift");
-    classify("==1==ERROR: LeakSanitizer: detected memory leaks\n" ASAN_HBO
-             "READ of size 1 at 0x6020 thread T0\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_READ);
-    /* an ASan error with no access line is a crash; a later WRITE report still wins */
-    classify("==1==ERROR: AddressSanitizer: stack-overflow on address 0x7ff\n", &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.bug_type, "stack-overflow");
-    classify("==1==ERROR: AddressSanitizer: SEGV on unknown address 0x10 (pc 0x1 bp 0x2 sp 0x3 "
-             "T0)\n==1==The signal is caused by a UNKNOWN memory access.\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.bug_type, "SEGV");
-    assert_string_equal(rp.headline, "ERROR: AddressSanitizer: SEGV on unknown address 0x10");
-    classify("invariant failed at /src/cardhammer/fuzz/f.c:9: x: y\n"
-             "==1==ERROR: AddressSanitizer: stack-overflow on address 0x7ff\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    classify("invariant failed at /src/cardhammer/fuzz/f.c:9: x: y\n" UB_LINE, &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_INVARIANT);
-    classify("==9== ERROR: libFuzzer: timeout after 25 seconds\n"
-             "==9== ERROR: libFuzzer: out-of-memory (used: 2100Mb; exceeds: 2048Mb)\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_TIMEOUT);
-    assert_string_equal(rp.headline, "ERROR: libFuzzer: timeout after 25 seconds");
+    for (size_t i = 0; i < n; i++) {
+        classify(c[i].text, c[i].ex, &rp);
+        if (c[i].kind != ANY_KIND && rp.kind != c[i].kind)
+            fail_msg("%s case %zu: kind %s, expected %s", group, i, ch_rp_kind_name(rp.kind),
+                     ch_rp_kind_name(c[i].kind));
+        expect_field(group, i, "sanitizer", rp.sanitizer, c[i].sanitizer);
+        expect_field(group, i, "bug_type", rp.bug_type, c[i].bug_type);
+        expect_field(group, i, "headline", rp.headline, c[i].headline);
+        expect_field(group, i, "key", rp.key, c[i].key);
+    }
+}
+
+static void test_most_severe_wins(void **state)
+{
+    static const text_case cases[] = {
+        /* the headline stays the first matching line */
+        {UB_LINE ASAN_HBO "WRITE of size 4 at 0x6020 thread T0\n", &EXIT1, CH_RP_WRITE, NULL,
+         "heap-buffer-overflow",
+         "src/a.c:1:2: runtime error: shift exponent 40 is too large for 32-bit type 'int'",
+         NULL},
+        {UB_LINE, &EXIT1, CH_RP_UB, NULL, "shift", NULL, NULL},
+        {"==1==ERROR: LeakSanitizer: detected memory leaks\n" ASAN_HBO
+         "READ of size 1 at 0x6020 thread T0\n",
+         &EXIT1, CH_RP_READ, NULL, NULL, NULL, NULL},
+        /* an ASan error with no access line is a crash; a later WRITE report still wins */
+        {"==1==ERROR: AddressSanitizer: stack-overflow on address 0x7ff\n", &EXIT1, CH_RP_CRASH,
+         NULL, "stack-overflow", NULL, NULL},
+        {"==1==ERROR: AddressSanitizer: SEGV on unknown address 0x10 (pc 0x1 bp 0x2 sp 0x3 "
+         "T0)\n==1==The signal is caused by a UNKNOWN memory access.\n",
+         &EXIT1, CH_RP_CRASH, NULL, "SEGV", "ERROR: AddressSanitizer: SEGV on unknown address 0x10",
+         NULL},
+        {"invariant failed at /src/cardhammer/fuzz/f.c:9: x: y\n"
+         "==1==ERROR: AddressSanitizer: stack-overflow on address 0x7ff\n",
+         &EXIT1, CH_RP_CRASH, NULL, NULL, NULL, NULL},
+        {"invariant failed at /src/cardhammer/fuzz/f.c:9: x: y\n" UB_LINE, &EXIT1,
+         CH_RP_INVARIANT, NULL, NULL, NULL, NULL},
+        {"==9== ERROR: libFuzzer: timeout after 25 seconds\n"
+         "==9== ERROR: libFuzzer: out-of-memory (used: 2100Mb; exceeds: 2048Mb)\n",
+         &EXIT1, CH_RP_TIMEOUT, NULL, NULL, "ERROR: libFuzzer: timeout after 25 seconds", NULL},
+    };
+    (void)state;
+    expect_cases("most_severe_wins", cases, N_CASES(cases));
 }
 
 static void test_aborts_and_signals(void **state)
 {
-    const ch_rp_exit abrt = {false, true, SIGABRT};
-    ch_rp_report rp;
+    const ch_rp_exit abrt = {false, true, SIGABRT}, odd = {false, true, 77};
+    const text_case cases[] = {
+        /* the abort that follows a report is not a second finding */
+        {"invariant failed at /src/cardhammer/fuzz/f.c:9: x: y\n"
+         "==5== ERROR: libFuzzer: deadly signal\n",
+         &abrt, CH_RP_INVARIANT, NULL, NULL, NULL, "invariant fuzz/f.c:9"},
+        {ASAN_HBO "READ of size 4 at 0x6020 thread T0\n", &abrt, CH_RP_READ, NULL, NULL, NULL,
+         NULL},
+        /* alone, they are crashes */
+        {"==5== ERROR: libFuzzer: deadly signal\n", &abrt, CH_RP_CRASH, "libFuzzer",
+         "deadly signal", NULL, NULL},
+        {"==5==ERROR: AddressSanitizer: ABRT on unknown address 0x1 (pc 0x1 bp 0x2 sp 0x3 "
+         "T0)\n",
+         &EXIT1, CH_RP_CRASH, NULL, "ABRT", NULL, NULL},
+        {"", &abrt, CH_RP_CRASH, "signal", "SIGABRT", "(no sanitizer report: did not reproduce)",
+         NULL},
+        {"some output\n", &odd, CH_RP_CRASH, NULL, "signal 77", NULL, NULL},
+    };
     (void)state;
-
-    /* the abort that follows a report is not a second finding */
-    classify("invariant failed at /src/cardhammer/fuzz/f.c:9: x: y\n"
-             "==5== ERROR: libFuzzer: deadly signal\n",
-             &abrt, &rp);
-    assert_int_equal(rp.kind, CH_RP_INVARIANT);
-    assert_string_equal(rp.key, "invariant fuzz/f.c:9");
-    classify(ASAN_HBO "READ of size 4 at 0x6020 thread T0\n", &abrt, &rp);
-    assert_int_equal(rp.kind, CH_RP_READ);
-    /* alone, they are crashes */
-    classify("==5== ERROR: libFuzzer: deadly signal\n", &abrt, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.sanitizer, "libFuzzer");
-    assert_string_equal(rp.bug_type, "deadly signal");
-    classify("==5==ERROR: AddressSanitizer: ABRT on unknown address 0x1 (pc 0x1 bp 0x2 sp 0x3 "
-             "T0)\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.bug_type, "ABRT");
-    classify("", &abrt, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.sanitizer, "signal");
-    assert_string_equal(rp.bug_type, "SIGABRT");
-    assert_string_equal(rp.headline, "(no sanitizer report: did not reproduce)");
-    {
-        const ch_rp_exit odd = {false, true, 77};
-        classify("some output\n", &odd, &rp);
-        assert_int_equal(rp.kind, CH_RP_CRASH);
-        assert_string_equal(rp.bug_type, "signal 77");
-    }
+    expect_cases("aborts_and_signals", cases, N_CASES(cases));
 }
 
 static void test_exit_status(void **state)
 {
     const ch_rp_exit ok = {false, false, 0};
     const ch_rp_exit killed = {true, true, SIGKILL};
-    ch_rp_report rp;
+    const text_case cases[] = {
+        {"INFO: all fine\n", &ok, CH_RP_CLEAN, NULL, NULL, NULL, NULL},
+        {"INFO: all fine\n", NULL, CH_RP_CLEAN, NULL, NULL, NULL, NULL},
+        {"INFO: all fine\n", &EXIT1, CH_RP_CRASH, "", NULL, NULL, NULL},
+        /* the supervisor's kill is the timeout, not a crash */
+        {"", &killed, CH_RP_TIMEOUT, NULL, "timeout", NULL, NULL},
+        /* a report in the text of a clean exit still counts (UBSan may recover) */
+        {UB_LINE, &ok, CH_RP_UB, NULL, NULL, NULL, NULL},
+    };
     (void)state;
-
-    classify("INFO: all fine\n", &ok, &rp);
-    assert_int_equal(rp.kind, CH_RP_CLEAN);
-    classify("INFO: all fine\n", NULL, &rp);
-    assert_int_equal(rp.kind, CH_RP_CLEAN);
-    classify("INFO: all fine\n", &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.sanitizer, "");
-    /* the supervisor's kill is the timeout, not a crash */
-    classify("", &killed, &rp);
-    assert_int_equal(rp.kind, CH_RP_TIMEOUT);
-    assert_string_equal(rp.bug_type, "timeout");
-    /* a report in the text of a clean exit still counts (UBSan may recover) */
-    classify(UB_LINE, &ok, &rp);
-    assert_int_equal(rp.kind, CH_RP_UB);
+    expect_cases("exit_status", cases, N_CASES(cases));
 }
 
 static void test_sanitizer_variants(void **state)
 {
-    ch_rp_report rp;
+    static const text_case cases[] = {
+        {"==3==WARNING: MemorySanitizer: use-of-uninitialized-value\n"
+         "    #0 0x1 in ch_use /src/cardhammer/src/u.c:4:9\n",
+         &EXIT1, CH_RP_READ, "MemorySanitizer", "use-of-uninitialized-value",
+         "WARNING: MemorySanitizer: use-of-uninitialized-value", "ch_use src/u.c:4"},
+        {"==3==ERROR: AddressSanitizer: out of memory: allocator is trying to allocate "
+         "0x100000000 bytes\n",
+         &EXIT1, CH_RP_OOM, NULL, NULL, NULL, NULL},
+        {"==3==ERROR: AddressSanitizer: requested allocation size 0xffffffffffffffff "
+         "exceeds maximum supported size of 0x10000000000\n",
+         &EXIT1, CH_RP_CRASH, NULL, "allocation-size-too-big", NULL, NULL},
+        {"x.c:1:1: runtime error: division by zero\n", &EXIT1, ANY_KIND, NULL,
+         "integer-divide-by-zero", NULL, NULL},
+        {"x.c:1:1: runtime error: implicit conversion from type 'int' of value -1 (32-bit, "
+         "signed) to type 'unsigned int' changed the value to 4294967295 (32-bit, "
+         "unsigned)\n",
+         &EXIT1, ANY_KIND, NULL, "implicit-conversion", NULL, NULL},
+        {"x.c:1:1: runtime error: unsigned integer overflow: 0 - 1 cannot be represented in "
+         "type 'size_t'\n",
+         &EXIT1, ANY_KIND, NULL, "unsigned-integer-overflow", NULL, NULL},
+        {"x.c:1:1: runtime error: index 9 out of bounds for type 'int[4]'\n", &EXIT1, ANY_KIND,
+         NULL, "bounds", NULL, NULL},
+        {"x.c:1:1: runtime error: something new\n", &EXIT1, ANY_KIND, NULL,
+         "undefined-behavior", NULL, NULL},
+    };
     (void)state;
-
-    classify("==3==WARNING: MemorySanitizer: use-of-uninitialized-value\n"
-             "    #0 0x1 in ch_use /src/cardhammer/src/u.c:4:9\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_READ);
-    assert_string_equal(rp.sanitizer, "MemorySanitizer");
-    assert_string_equal(rp.bug_type, "use-of-uninitialized-value");
-    assert_string_equal(rp.headline, "WARNING: MemorySanitizer: use-of-uninitialized-value");
-    assert_string_equal(rp.key, "ch_use src/u.c:4");
-    classify("==3==ERROR: AddressSanitizer: out of memory: allocator is trying to allocate "
-             "0x100000000 bytes\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_OOM);
-    classify("==3==ERROR: AddressSanitizer: requested allocation size 0xffffffffffffffff "
-             "exceeds maximum supported size of 0x10000000000\n",
-             &EXIT1, &rp);
-    assert_int_equal(rp.kind, CH_RP_CRASH);
-    assert_string_equal(rp.bug_type, "allocation-size-too-big");
-    classify("x.c:1:1: runtime error: division by zero\n", &EXIT1, &rp);
-    assert_string_equal(rp.bug_type, "integer-divide-by-zero");
-    classify("x.c:1:1: runtime error: implicit conversion from type 'int' of value -1 (32-bit, "
-             "signed) to type 'unsigned int' changed the value to 4294967295 (32-bit, "
-             "unsigned)\n",
-             &EXIT1, &rp);
-    assert_string_equal(rp.bug_type, "implicit-conversion");
-    classify("x.c:1:1: runtime error: unsigned integer overflow: 0 - 1 cannot be represented in "
-             "type 'size_t'\n",
-             &EXIT1, &rp);
-    assert_string_equal(rp.bug_type, "unsigned-integer-overflow");
-    classify("x.c:1:1: runtime error: index 9 out of bounds for type 'int[4]'\n", &EXIT1, &rp);
-    assert_string_equal(rp.bug_type, "bounds");
-    classify("x.c:1:1: runtime error: something new\n", &EXIT1, &rp);
-    assert_string_equal(rp.bug_type, "undefined-behavior");
+    expect_cases("sanitizer_variants", cases, N_CASES(cases));
 }
 
 static void test_headline(void **state)
