@@ -16,12 +16,16 @@
 
 bool ch_piv_pin_shape_ok(const uint8_t *pin, size_t len)
 {
+    unsigned all_nonpad = 1;
+
     if (!pin || len < CH_PIV_PIN_MIN || len > CH_PIV_PIN_MAX)
         return false;
+    /* Every byte is looked at, with no branch on its value: the time depends on len (the
+     * caller's cbPin, public) only, never on whether or where the PIN holds the pad byte.
+     * (b ^ PAD) is 0..255, so + 0xFF sets bit 8 exactly when b != PAD; nothing wraps. */
     for (size_t i = 0; i < len; i++)
-        if (pin[i] == PAD)
-            return false;
-    return true;
+        all_nonpad &= ((unsigned)(pin[i] ^ PAD) + 0xFFu) >> 8;
+    return all_nonpad == 1u;
 }
 
 /* Only called with a PIN that passed ch_piv_pin_shape_ok (len <= PADDED). */

@@ -220,17 +220,19 @@ static bool des3_is_weak(const uint8_t key[24])
         {0xE0, 0xFE, 0xE0, 0xFE, 0xF1, 0xFE, 0xF1, 0xFE},
         {0xFE, 0xE0, 0xFE, 0xE0, 0xFE, 0xF1, 0xFE, 0xF1},
     };
+    unsigned found = 0;
+
+    /* Every part is compared with every weak key in full, with no early exit: the time does
+     * not depend on the new key (a secret). d is 0..254, d + 0xFF has bit 8 set iff d != 0. */
     for (size_t part = 0; part < 3; part++) {
         for (size_t w = 0; w < 16; w++) {
-            size_t i;
-            for (i = 0; i < 8; i++)
-                if ((key[part * 8 + i] & 0xFEu) != (weak[w][i] & 0xFEu))
-                    break;
-            if (i == 8)
-                return true;
+            unsigned d = 0;
+            for (size_t i = 0; i < 8; i++)
+                d |= (unsigned)(key[part * 8 + i] ^ weak[w][i]) & 0xFEu;
+            found |= ((d + 0xFFu) >> 8) ^ 1u;
         }
     }
-    return false;
+    return found != 0;
 }
 
 /* SET MANAGEMENT KEY 00 FF FF FF|FE, data alg 9B len key. */

@@ -30,21 +30,25 @@
 static const uint8_t default_pin[SECRET_LEN] = {'1', '2', '3', '4', '5', '6', 0xFF, 0xFF};
 static const uint8_t default_puk[SECRET_LEN] = {'1', '2', '3', '4', '5', '6', '7', '8'};
 
-/* 6..8 printable ASCII bytes, then FF up to 8 (VERIFY's rule; the state loader uses it too). */
+/* 6..8 printable ASCII bytes, then FF up to 8 (VERIFY's rule; the state loader uses it too).
+ * Branch-free over all 8 bytes: the time does not depend on the secret's length or content
+ * (the stored PIN and PUK go through here when a state file is loaded). Every operand below is
+ * at most 0x1FF, so nothing wraps. */
 bool vpiv_secret_shape_ok(const uint8_t v[SECRET_LEN])
 {
-    size_t n = 0, i;
-    while (n < SECRET_LEN && v[n] != 0xFF) {
-        if (v[n] < 0x20 || v[n] > 0x7E)
-            return false;
-        n++;
+    unsigned in_pad = 0, bad = 0, n = 0;
+
+    for (size_t i = 0; i < SECRET_LEN; i++) {
+        unsigned b = v[i];
+        unsigned is_ff = (((b ^ 0xFFu) + 0xFFu) >> 8) ^ 1u;           /* b == FF */
+        unsigned printable = ((b + 0xE0u) >> 8) & ((0x17Eu - b) >> 8); /* 20 <= b <= 7E */
+        in_pad |= is_ff;
+        /* before the padding only printable bytes; from the first FF on only FF */
+        bad |= (in_pad & (is_ff ^ 1u)) | ((in_pad ^ 1u) & (printable ^ 1u));
+        n += in_pad ^ 1u;
     }
-    if (n < 6)
-        return false;
-    for (i = n; i < SECRET_LEN; i++)
-        if (v[i] != 0xFF)
-            return false;
-    return true;
+    /* n < 6: (n + 0xFA) >> 8 is 1 exactly when n >= 6 (n is 0..8) */
+    return ((bad ^ 1u) & ((n + 0xFAu) >> 8)) == 1u;
 }
 
 /* The command data is exactly `count` well-shaped 8-byte secrets (count 1 or 2). */
