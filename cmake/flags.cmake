@@ -21,6 +21,10 @@ if(CH_HARDEN AND NOT CH_SANITIZERS AND NOT CH_COVERAGE)
 endif()
 
 if(CH_SANITIZERS)
+  if("thread" IN_LIST CH_SANITIZERS AND ("address" IN_LIST CH_SANITIZERS OR
+                                         "memory" IN_LIST CH_SANITIZERS))
+    message(FATAL_ERROR "CH_SANITIZERS: thread cannot be combined with address or memory")
+  endif()
   list(JOIN CH_SANITIZERS "," _ch_san)
   add_compile_options(-fsanitize=${_ch_san} -fno-sanitize-recover=all -fno-omit-frame-pointer
                       -g -O1)

@@ -8,7 +8,7 @@
 # The packages of a profile, one per line; fails on an unknown profile.
 ch_deps_packages() {
     local build=(cmake ninja-build gcc clang llvm pkg-config libpcsclite-dev libcmocka-dev
-        libclang-rt-14-dev libssl-dev zlib1g-dev jq python3)
+        libclang-rt-14-dev libssl-dev zlib1g-dev jq python3 curl xz-utils)
     case ${1:-} in
         build) printf '%s\n' "${build[@]}" ;;
         test) printf '%s\n' "${build[@]}" pcscd vsmartcard-vpcd gcc-mingw-w64-x86-64 \

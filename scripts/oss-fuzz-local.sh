@@ -16,9 +16,10 @@
 # Needs clang, AFL++ (afl-clang-fast, /usr/lib/afl/libAFLDriver.a), cmake, zip, unzip, and
 # the sources of OpenSSL 3 and zlib as $CH_OSSFUZZ_CACHE/src/openssl and .../src/zlib (where
 # OSS-Fuzz's Dockerfile clones them; any OpenSSL 3.x / zlib 1.2.x+ source tree will do, e.g.
-# Debian's orig tarballs unpacked there). Everything goes under $CH_OSSFUZZ_CACHE
-# (/tmp/ossfuzz-cache): work-<engine>-<sanitizer>/ keeps the built dependencies between runs,
-# out-<engine>-<sanitizer>/ is emptied first. Exit 0 only when every configuration passed.
+# Debian's orig tarballs: scripts/fetch-debian-source.sh openssl $CH_OSSFUZZ_CACHE/src/openssl).
+# Everything goes under $CH_OSSFUZZ_CACHE (/tmp/ossfuzz-cache): work-<engine>-<sanitizer>/
+# keeps the built dependencies between runs, out-<engine>-<sanitizer>/ is emptied first.
+# Exit 0 only when every configuration passed.
 #
 # Differences from the real image, on purpose: the compilers are this machine's clang and
 # AFL++ (OSS-Fuzz builds its own); CXXFLAGS lack -stdlib=libc++ (Debian's libFuzzer is built
@@ -204,8 +205,11 @@ for cfg in "${configs[@]}"; do
         [[ -f $zip ]] || { bad "$t: no ${t}_seed_corpus.zip"; continue; }
         dir=$WORK/unzipped/$t
         rm -rf "$dir" && mkdir -p "$dir" && unzip -q "$zip" -d "$dir"
-        # Exactly the committed seeds and regressions, byte for byte.
+        # Exactly the committed seeds, found inputs and regressions, byte for byte (build.sh
+        # copies found/ into the same directory as the seeds: their names never collide, found
+        # inputs being named by their SHA-1).
         want=$( (sums "$root/corpora/$t" ""
+                 sums "$root/corpora/found/$t" ""
                  sums "$root/corpora/regressions/$t" regression-) | sort)
         have=$(sums "$dir" "" | sort)
         [[ $want == "$have" ]] || { bad "$t: the seed zip differs from corpora/"; continue; }

@@ -5,6 +5,10 @@
 #   dev       gcc + -Werror + hardening: the same suite, so every corpus file also runs under gcc
 #   mingw     pivmd.dll cross build; it must export CardAcquireContext and nothing else
 #   fuzz      libFuzzer build of every target, and a short campaign that must execute each one
+#   msan      every fuzz target and OpenSSL/zlib built with MemorySanitizer (oss-fuzz-local.sh
+#             libfuzzer:memory); the committed corpora replayed through them must give no report
+#   tsan      two CSP sessions on two cards in two threads under ThreadSanitizer, and no
+#             writable global data in the shipped library's objects
 #   coverage  the committed corpora replayed in the coverage preset: coverage of src/ must not
 #             drop more than a point below fuzz/coverage-summary.tsv (scripts/coverage-gate.sh)
 # Usage: scripts/test.sh [--no-deps] [--quick]   (--quick: asan only)
@@ -53,6 +57,20 @@ fuzz_smoke() {
   bash scripts/campaign-smoke.sh
 }
 
+# The two-threads test and the no-global-state check under ThreadSanitizer: only what they
+# need is built (the whole suite under TSan is `ctest --preset tsan`).
+tsan_test() {
+  step "tsan: two contexts on two cards in two threads, no global state"
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan --target tsan_two_contexts pivmd
+  ctest --test-dir build/tsan -R '^(tsan/|abi/no-global-state$)' --output-on-failure
+}
+
+msan_corpora() {
+  step "msan: every committed corpus file through its target built with MemorySanitizer"
+  bash scripts/msan-corpora.sh
+}
+
 coverage_gate() {
   step "coverage: committed corpora against fuzz/coverage-summary.tsv"
   bash scripts/coverage-gate.sh --no-deps
@@ -64,6 +82,8 @@ if ((quick)); then
 fi
 check_mingw_dll
 fuzz_smoke
+msan_corpora
+tsan_test
 coverage_gate
 build_and_test dev
 # Last, so that its ctest summary closes the log.
