@@ -13,7 +13,7 @@ ch_deps_packages() {
         build) printf '%s\n' "${build[@]}" ;;
         test) printf '%s\n' "${build[@]}" pcscd vsmartcard-vpcd gcc-mingw-w64-x86-64 \
             binutils-mingw-w64-x86-64 yubico-piv-tool opensc opensc-pkcs11 openssl ;;
-        fuzz) printf '%s\n' "${build[@]}" afl++ gnuplot-nox ;;
+        fuzz) printf '%s\n' "${build[@]}" afl++ gnuplot-nox zip unzip ;;
         *) return 1 ;;
     esac
 }

@@ -7,7 +7,8 @@
 # file by file, corpora/<t>/, corpora/found/<t>/ and corpora/regressions/<t>/; any MSan
 # report, crash or timeout fails. Prints per target how many inputs it replayed.
 #
-#   scripts/msan-corpora.sh            build (dependencies cached) and replay
+#   scripts/msan-corpora.sh [--no-deps]   install what is missing (deps.sh fuzz), build
+#                                         (dependencies cached) and replay
 #
 # Needs what oss-fuzz-local.sh needs: clang, cmake, zip, unzip, AFL++ tools on PATH, and the
 # OpenSSL 3 and zlib sources in $CH_OSSFUZZ_CACHE/src/{openssl,zlib} (default
@@ -29,7 +30,13 @@ start=$SECONDS
 # seed runs fail, the replay still runs on whatever it built, to show every failing target;
 # the exit status is 1 either way.
 fail=0
-# The sources oss-fuzz-local.sh builds with MSan, from the Debian archive (verified).
+# What oss-fuzz-local.sh needs (the fuzz profile: clang, AFL++ tools, zip, unzip), unless
+# --no-deps; then the sources it builds with MSan, from the Debian archive (verified).
+if [[ ${1:-} != --no-deps ]]; then
+    # shellcheck source=scripts/deps.sh
+    . "$root/scripts/deps.sh"
+    ch_deps fuzz
+fi
 for pkg in openssl zlib; do
     [[ -d $cache/src/$pkg ]] || bash "$root/scripts/fetch-debian-source.sh" "$pkg" "$cache/src/$pkg"
 done
