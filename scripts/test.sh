@@ -68,7 +68,7 @@ tsan_test() {
 
 msan_corpora() {
   step "msan: every committed corpus file through its target built with MemorySanitizer"
-  bash scripts/msan-corpora.sh
+  if ((no_deps)); then bash scripts/msan-corpora.sh --no-deps; else bash scripts/msan-corpora.sh; fi
 }
 
 coverage_gate() {
