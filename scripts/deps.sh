@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh: install the Debian packages a profile needs, only those that are missing.
 #   profiles: build | test (build + pcscd, vpcd, mingw-w64) | fuzz (build + AFL++, gnuplot)
+#             | wine (mingw-w64 cross compiler, wine64, and what cross-building OpenSSL and
+#               cmocka needs: scripts/wine-conformance.sh)
+#             | static (build + clang-tidy, cppcheck, scan-build: scripts/static-analysis.sh)
 # Source it and call `ch_deps PROFILE`, or run `scripts/deps.sh PROFILE`.
 # Runs `apt-get update` once per process and only when something is missing; uses sudo only
 # when not root.
@@ -14,6 +17,9 @@ ch_deps_packages() {
         test) printf '%s\n' "${build[@]}" pcscd vsmartcard-vpcd gcc-mingw-w64-x86-64 \
             binutils-mingw-w64-x86-64 yubico-piv-tool opensc opensc-pkcs11 openssl ;;
         fuzz) printf '%s\n' "${build[@]}" afl++ gnuplot-nox zip unzip ;;
+        static) printf '%s\n' "${build[@]}" clang-tidy cppcheck clang-tools ;;
+        wine) printf '%s\n' cmake ninja-build make perl xz-utils gcc-mingw-w64-x86-64 \
+            binutils-mingw-w64-x86-64 wine wine64 ;;
         *) return 1 ;;
     esac
 }
@@ -42,7 +48,7 @@ ch_deps() {
     local profile=${1:-} list
     local -a wanted missing
     if ! list=$(ch_deps_packages "$profile"); then
-        echo "deps: unknown profile '${profile}' (build | test | fuzz)" >&2
+        echo "deps: unknown profile '${profile}' (build | test | fuzz | wine | static)" >&2
         return 2
     fi
     mapfile -t wanted <<<"$list"

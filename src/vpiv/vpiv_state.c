@@ -57,8 +57,21 @@
 #include "vpiv_internal.h"
 #include "wipe.h"
 
+/* Windows (CH_WINE_TESTS, the conformance tests cross-built for wine): binary mode instead of
+ * O_CLOEXEC (no exec there; text mode would translate bytes), _commit for fsync, no directory
+ * sync (a directory cannot be opened), and rename over an existing file through MoveFileEx
+ * (msvcrt's rename refuses to replace). POSIX builds are unchanged. */
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#define STATE_OPEN_FLAGS O_BINARY
+#define fsync _commit
+#else
+#define STATE_OPEN_FLAGS O_CLOEXEC
+#endif
+
 #define STATE_VERSION 1u
-#define STATE_MAX_FILE (1024u * 1024u)
+#define STATE_MAX_FILE ((size_t)1024u * 1024u) /* size_t: it bounds sizes */
 
 enum {
     REC_PIN = 0x01,
@@ -276,6 +289,17 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
     return true;
 }
 
+#ifdef _WIN32
+static void sync_dir(const char *path)
+{
+    (void)path; /* MOVEFILE_WRITE_THROUGH made the rename durable */
+}
+
+static int replace_file(const char *from, const char *to)
+{
+    return MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) ? 0 : -1;
+}
+#else
 /* fsync of the directory that holds path, so the rename itself is durable. */
 static void sync_dir(const char *path)
 {
@@ -305,6 +329,12 @@ static void sync_dir(const char *path)
     (void)close(fd);
 }
 
+static int replace_file(const char *from, const char *to)
+{
+    return rename(from, to);
+}
+#endif
+
 static bool write_atomic(const char *path, const uint8_t *p, size_t n)
 {
     size_t cap = strlen(path) + 32;
@@ -319,7 +349,7 @@ static bool write_atomic(const char *path, const uint8_t *p, size_t n)
         free(tmp);
         return false;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | STATE_OPEN_FLAGS, 0600);
     if (fd < 0) {
         free(tmp);
         return false;
@@ -327,7 +357,7 @@ static bool write_atomic(const char *path, const uint8_t *p, size_t n)
     ok = write_all(fd, p, n) && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = false;
-    if (ok && rename(tmp, path) != 0)
+    if (ok && replace_file(tmp, path) != 0)
         ok = false;
     if (!ok)
         (void)unlink(tmp);
@@ -551,7 +581,7 @@ static const char *parse(const uint8_t *buf, size_t n, vpiv_card *st, bool check
 /* Reads the whole file; *missing when it does not exist. NULL buffer: see *why. */
 static uint8_t *read_file(const char *path, size_t *n, bool *missing, const char **why)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | STATE_OPEN_FLAGS);
     struct stat sb;
     uint8_t *buf;
     size_t off = 0, size;

@@ -21,6 +21,10 @@
 #include "md_context.h"
 #include "vpiv_test_apdu.h"
 
+#ifdef _WIN32
+#undef X509_NAME /* wincrypt.h (through cardmod.h) defines it; OpenSSL's type is meant here */
+#endif
+
 #define RSA1_MAGIC 0x31415352u
 
 /* ======================================================================================

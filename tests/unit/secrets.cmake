@@ -4,7 +4,7 @@
 # blobs, Z, KDF outputs) comes from the conformance helpers (tests/conformance/conf_keys.c).
 if(CH_VPIV)
   find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
-  ch_unit_test(secret_residue test_secret_residue.c
+  ch_unit_test(secret_residue ${CMAKE_CURRENT_LIST_DIR}/test_secret_residue.c
     LIBS ch_conf_keys ch_vpiv_testutil OpenSSL::Crypto)
   # Labelled like the conformance tests (it drives the API against vpiv); every call runs
   # under each allocation failure and each card fault: minutes under the sanitizers.
