@@ -11,6 +11,8 @@
 #             writable global data in the shipped library's objects
 #   coverage  the committed corpora replayed in the coverage preset: coverage of src/ must not
 #             drop more than a point below fuzz/coverage-summary.tsv (scripts/coverage-gate.sh)
+#   static    clang-tidy, cppcheck, scan-build, gcc -fanalyzer and -Wconversion over src/: zero
+#             findings (scripts/static-analysis.sh, docs/static-analysis.md)
 # Usage: scripts/test.sh [--no-deps] [--quick]   (--quick: asan only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +78,13 @@ coverage_gate() {
   bash scripts/coverage-gate.sh --no-deps
 }
 
+static_analysis() {
+  step "static: clang-tidy, cppcheck, scan-build, gcc -fanalyzer, -Wconversion over src/"
+  local args=()
+  if ((no_deps)); then args+=(--no-deps); fi
+  bash scripts/static-analysis.sh "${args[@]}"
+}
+
 if ((quick)); then
   build_and_test asan
   exit 0
@@ -85,6 +94,7 @@ fuzz_smoke
 msan_corpora
 tsan_test
 coverage_gate
+static_analysis
 build_and_test dev
 # Last, so that its ctest summary closes the log.
 build_and_test asan

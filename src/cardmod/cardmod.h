@@ -307,6 +307,9 @@ typedef DWORD PIN_SET, *PPIN_SET;                      /* v6: bitmask of PIN_IDs
 #define szUSER_SIGNATURE_CERT_PREFIX "ksc"   /* + container index, two hex digits */
 #define szUSER_KEYEXCHANGE_CERT_PREFIX "kxc" /* + container index, two hex digits */
 
+/* The struct and enum tags below are Microsoft's (_CARD_DATA, _PIN_INFO, ...): reserved names in
+ * C, kept so that code written against the Windows SDK's Cardmod.h compiles against this one. */
+/* NOLINTBEGIN(bugprone-reserved-identifier) */
 /* Enum-typed members are part of the ABI: they must be 4 bytes (not with -fshort-enums). */
 typedef enum _CARD_DIRECTORY_ACCESS_CONDITION {
     InvalidDirAc = 0,
@@ -643,6 +646,7 @@ typedef struct _CARD_ENCRYPTED_DATA {
     PBYTE pbEncryptedData;
     DWORD cbEncryptedData;
 } CARD_ENCRYPTED_DATA, *PCARD_ENCRYPTED_DATA;
+/* NOLINTEND(bugprone-reserved-identifier) */
 
 /* ---------------------------------------------------------------------------------------------
  * CSP callbacks (filled by the CSP before CardAcquireContext)

@@ -142,9 +142,15 @@ static bool build_index(void)
     for (size_t i = 0; i < sec.n; i++)
         total += sec.s[i].len - window_len(sec.s[i].len) + 1;
     free(sec.win);
-    sec.win = total ? malloc(total * sizeof *sec.win) : NULL;
+    sec.win = NULL;
     sec.n_win = 0;
-    if (total && !sec.win)
+    if (total == 0) {
+        /* No secret: an empty index, and no qsort(NULL, 0, ...) (glibc declares it nonnull). */
+        sec.index_ok = true;
+        return true;
+    }
+    sec.win = malloc(total * sizeof *sec.win);
+    if (!sec.win)
         return false;
     for (size_t i = 0; i < sec.n; i++) {
         size_t w = window_len(sec.s[i].len);
@@ -203,7 +209,7 @@ static size_t scan(const block *b, bool live)
         return 0;
     if (!build_index()) {
         /* Cannot look: stop rather than pass silently. */
-        fputs("ch_host: out of memory indexing the watched secrets\n", stderr);
+        (void)fputs("ch_host: out of memory indexing the watched secrets\n", stderr);
         abort();
     }
     sec.scanned++;

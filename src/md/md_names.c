@@ -6,17 +6,15 @@
 
 #define NAME_MAX_CHARS 8u /* the CSP's names are at most 8 ANSI characters */
 
-/* A CSP string of at most NAME_MAX_CHARS, read without running past its terminator. */
+/* s equals want (one of our names, at most NAME_MAX_CHARS). s is read no further than want's
+ * terminator, and never past its own: the first byte that differs stops the loop. */
 static bool name_is(LPCSTR s, const char *want)
 {
-    size_t i = 0;
-    for (; i <= NAME_MAX_CHARS; i++) {
+    size_t n = strlen(want);
+    for (size_t i = 0; i <= n; i++)
         if (s[i] != want[i])
             return false;
-        if (!s[i])
-            return true;
-    }
-    return false;
+    return true;
 }
 
 static bool name_ok(LPCSTR s)

@@ -181,7 +181,6 @@ DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
     case P_PARENT_WINDOW:
     case P_PIN_CONTEXT:
         /* Write-only: the CSP tells, never asks (the mirror of a read-only set). */
-        return SCARD_E_UNSUPPORTED_FEATURE;
     case P_ENUM_ALGS:
     case P_PADDING:
     case P_CHAINING:

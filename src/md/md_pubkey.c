@@ -15,7 +15,7 @@
  * it, and gets no blob rather than a misleading one. */
 static bool rsa_ok(const ch_piv_pubkey *pk)
 {
-    return pk->bits > 0 && pk->bits <= 8 * CH_PIV_RSA_MAX_BYTES &&
+    return pk->bits > 0 && pk->bits <= (size_t)8u * CH_PIV_RSA_MAX_BYTES &&
            pk->n_len == (pk->bits + 7) / 8 && pk->n[0] != 0 && pk->e != 0;
 }
 

@@ -30,8 +30,8 @@ typedef struct ch_piv_apt {
 } ch_piv_apt;
 
 /* Pure parser of a SELECT answer's data. SCARD_S_SUCCESS, or SCARD_E_UNKNOWN_CARD when the
- * data is not a well-formed APT of a PIV application. *apt is written only on success. */
-uint32_t ch_piv_parse_apt(const uint8_t *data, size_t len, ch_piv_apt *apt);
+ * data is not a well-formed APT of a PIV application. *out is written only on success. */
+uint32_t ch_piv_parse_apt(const uint8_t *data, size_t len, ch_piv_apt *out);
 
 /* SELECT the PIV application (00 A4 04 00, truncated AID, Le 00) and parse the APT.
  * Transport and exchange errors are returned as they are; a refusal (any SW but 9000) or a
@@ -146,7 +146,7 @@ typedef struct ch_piv_metadata {
 
 /* Pure parser of a GET METADATA answer (01..06 TLVs, unknown tags skipped, each known tag at
  * most once). SCARD_E_UNEXPECTED when malformed or when 04 does not match 01's algorithm. */
-uint32_t ch_piv_parse_metadata(const uint8_t *data, size_t len, ch_piv_metadata *m);
+uint32_t ch_piv_parse_metadata(const uint8_t *data, size_t len, ch_piv_metadata *out);
 
 /* GET METADATA (00 F7 00 ref). 6D00 -> SCARD_E_UNSUPPORTED_FEATURE (not a YubiKey 5.3+),
  * 6A88/6A82 -> SCARD_E_FILE_NOT_FOUND (empty slot). */

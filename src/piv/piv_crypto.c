@@ -54,10 +54,15 @@ static uint32_t general_authenticate(ch_apdu_ctx *ctx, uint8_t alg, uint8_t slot
 {
     uint8_t cmd[GA_COMMAND_MAX];
     ch_capdu c = {0x00, INS_GENERAL_AUTHENTICATE, alg, slot, cmd, 0, 256};
-    size_t inner = 2u + 1u + ch_piv_ber_len_size(in_len) + in_len, n = 0, rn = 0;
+    size_t inner, n = 0, rn = 0;
     uint16_t sw = 0;
     uint32_t rc;
 
+    /* Every caller passes at most a modulus (k = bits / 8 <= CH_PIV_RSA_MAX_BYTES) or less;
+     * checked here too so that cmd's bound does not rest on three callers' checks. */
+    if (in_len > CH_PIV_RSA_MAX_BYTES)
+        return SCARD_E_INVALID_PARAMETER;
+    inner = 2u + 1u + ch_piv_ber_len_size(in_len) + in_len;
     cmd[n++] = TAG_TEMPLATE;
     n += ch_piv_ber_len(inner, cmd + n);
     cmd[n++] = TAG_RESPONSE, cmd[n++] = 0x00; /* "the card's answer goes here" */

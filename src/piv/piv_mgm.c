@@ -81,9 +81,9 @@ uint32_t ch_piv_mgm_challenge(ch_apdu_ctx *ctx, uint8_t alg, uint8_t *challenge,
     if (cap < block)
         return SCARD_E_INSUFFICIENT_BUFFER;
     rc = ch_apdu_transmit(ctx, &c, resp, sizeof resp, &n, &sw);
-    if (rc == SCARD_E_INSUFFICIENT_BUFFER)
-        rc = SCARD_E_UNEXPECTED;
-    else if (rc == SCARD_S_SUCCESS && !parse_challenge(resp, n, block, challenge))
+    /* An answer too long for resp is as malformed as one parse_challenge rejects. */
+    if (rc == SCARD_E_INSUFFICIENT_BUFFER ||
+        (rc == SCARD_S_SUCCESS && !parse_challenge(resp, n, block, challenge)))
         rc = SCARD_E_UNEXPECTED;
     ch_wipe(resp, sizeof resp);
     if (rc != SCARD_S_SUCCESS)

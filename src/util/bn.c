@@ -37,7 +37,7 @@ static bool bn_put_byte(ch_bn *a, size_t i, uint8_t v)
 {
     if (v == 0)
         return true;
-    if (i >= CH_BN_BYTES)
+    if (i >= (size_t)CH_BN_BYTES)
         return false;
     a->limb[i / 4u] |= (uint32_t)v << (8u * (i % 4u));
     return true;
@@ -75,7 +75,7 @@ bool ch_bn_from_le(ch_bn *a, const uint8_t *in, size_t len)
 
 static uint8_t bn_byte(const ch_bn *a, size_t i)
 {
-    if (i >= CH_BN_BYTES)
+    if (i >= (size_t)CH_BN_BYTES)
         return 0;
     return (uint8_t)(a->limb[i / 4u] >> (8u * (i % 4u)));
 }

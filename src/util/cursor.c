@@ -17,7 +17,9 @@ const uint8_t *ch_cur_peek_ptr(const ch_cur *c) { return c->p ? c->p + c->pos : 
 
 bool ch_cur_take(ch_cur *c, size_t n, const uint8_t **out)
 {
-    if (n > ch_cur_left(c))
+    /* A cursor over no memory (p NULL) hands out nothing but empty spans, even if a caller
+     * built it by hand with a length. */
+    if (n > ch_cur_left(c) || (n && !c->p))
         return false;
     *out = c->p ? c->p + c->pos : NULL;
     c->pos += n;
@@ -44,7 +46,7 @@ bool ch_cur_u8(ch_cur *c, uint8_t *out) { return ch_cur_bytes(c, out, 1); }
 
 bool ch_cur_peek_u8(const ch_cur *c, uint8_t *out)
 {
-    if (ch_cur_empty(c))
+    if (ch_cur_empty(c) || !c->p)
         return false;
     *out = c->p[c->pos];
     return true;

@@ -166,9 +166,15 @@ static void huff_lengths(const uint32_t *freq, unsigned n, unsigned limit, uint8
         return;
     }
 
-    /* Two queues: leaves by weight, and internal nodes, which are made in weight order. */
+    /* Two queues: leaves by weight, and internal nodes, which are made in weight order.
+     * node_w[ni] is read only when ni < j, i.e. node ni was made in an earlier round: gcc 12's
+     * -fanalyzer does not follow that and reports node_w[ni] uninitialised. */
     li = 0;
     ni = 0;
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-use-of-uninitialized-value"
+#endif
     for (j = 0; j + 1 < k; j++) {
         uint32_t w = 0;
         unsigned take;
@@ -183,6 +189,9 @@ static void huff_lengths(const uint32_t *freq, unsigned n, unsigned limit, uint8
         }
         node_w[j] = w;
     }
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
     node_depth[k - 2] = 0; /* the root */
     for (j = k - 2; j > 0; j--) /* parents are made after their children */
         node_depth[j - 1] = (uint16_t)(node_depth[node_up[j - 1]] + 1u);

@@ -64,7 +64,7 @@ static void sha1_block(uint32_t h[5], const uint8_t *p)
     unsigned i;
 
     for (i = 0; i < 16; i++)
-        w[i] = load_be32(p + 4 * i);
+        w[i] = load_be32(p + (size_t)4u * i);
     for (i = 0; i < 80; i++) {
         if (i >= 16)
             w[i & 15] = rotl32(w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15],
@@ -120,7 +120,7 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
     unsigned i, j;
 
     for (i = 0; i < 16; i++)
-        w[i] = load_be32(p + 4 * i);
+        w[i] = load_be32(p + (size_t)4u * i);
     for (j = 0; j < 8; j++)
         v[j] = h[j];
     for (i = 0; i < 64; i++) {
@@ -190,7 +190,7 @@ static void sha512_block(uint64_t h[8], const uint8_t *p)
     unsigned i, j;
 
     for (i = 0; i < 16; i++)
-        w[i] = load_be64(p + 8 * i);
+        w[i] = load_be64(p + (size_t)8u * i);
     for (j = 0; j < 8; j++)
         v[j] = h[j];
     for (i = 0; i < 80; i++) {

@@ -108,6 +108,26 @@ static void test_null_with_nonzero_len_is_empty(void **state)
     assert_all_reads_fail_on_empty(&c);
 }
 
+/* A cursor written by hand (not through ch_cur_init) with p NULL but a length: before the
+ * static analysis gate, ch_cur_take handed out NULL for n > 0, ch_cur_bytes passed it to
+ * memcpy (clang-analyzer-core.NonNullParamChecker) and ch_cur_peek_u8 read through it. Now
+ * only empty spans come out of it. */
+static void test_hand_built_null_cursor_hands_out_nothing(void **state)
+{
+    ch_cur c = {NULL, 16, 0};
+    const uint8_t *p = (const uint8_t *)&c;
+    uint8_t out[4] = {0xAA, 0xAA, 0xAA, 0xAA};
+    (void)state;
+
+    assert_false(ch_cur_bytes(&c, out, sizeof out));
+    assert_false(ch_cur_take(&c, 1, &p));
+    assert_false(ch_cur_peek_u8(&c, &out[0]));
+    assert_int_equal(c.pos, 0);
+    assert_int_equal(out[0], 0xAA);
+    assert_true(ch_cur_take(&c, 0, &p)); /* an empty span is still fine */
+    assert_null(p);
+}
+
 static void test_init_and_left(void **state)
 {
     static const uint8_t buf[5] = {1, 2, 3, 4, 5};
@@ -945,6 +965,7 @@ int main(void)
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_null_with_zero_len),
         cmocka_unit_test(test_null_with_nonzero_len_is_empty),
+        cmocka_unit_test(test_hand_built_null_cursor_hands_out_nothing),
         cmocka_unit_test(test_init_and_left),
         cmocka_unit_test(test_u8_and_peek),
         cmocka_unit_test(test_u16_exact_and_short),
