@@ -9,6 +9,8 @@
 #             libfuzzer:memory); the committed corpora replayed through them must give no report
 #   tsan      two CSP sessions on two cards in two threads under ThreadSanitizer, and no
 #             writable global data in the shipped library's objects
+#   wine      the conformance suite cross-built with mingw-w64 (OpenSSL, cmocka from Debian's
+#             sources) and run under wine64 (scripts/wine-conformance.sh)
 #   coverage  the committed corpora replayed in the coverage preset: coverage of src/ must not
 #             drop more than a point below fuzz/coverage-summary.tsv (scripts/coverage-gate.sh)
 #   static    clang-tidy, cppcheck, scan-build, gcc -fanalyzer and -Wconversion over src/: zero
@@ -78,6 +80,13 @@ coverage_gate() {
   bash scripts/coverage-gate.sh --no-deps
 }
 
+# The conformance suite cross-built for Windows and run under wine (docs/windows/README.md).
+wine_conformance() {
+  step "wine: the conformance suite built with mingw-w64, run under wine64"
+  if ((no_deps)); then bash scripts/wine-conformance.sh --no-deps
+  else bash scripts/wine-conformance.sh; fi
+}
+
 static_analysis() {
   step "static: clang-tidy, cppcheck, scan-build, gcc -fanalyzer, -Wconversion over src/"
   local args=()
@@ -95,6 +104,7 @@ msan_corpora
 tsan_test
 coverage_gate
 static_analysis
+wine_conformance
 build_and_test dev
 # Last, so that its ctest summary closes the log.
 build_and_test asan

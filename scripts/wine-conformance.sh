@@ -13,7 +13,8 @@
 #      builds every conformance test executable, and runs each with wine64 (WINEDEBUG=-all,
 #      WINEPREFIX=$cache/wineprefix), printing pass/fail per test and cmocka's own counts.
 #
-#   scripts/wine-conformance.sh         everything above; exit 0 only when every test passed
+#   scripts/wine-conformance.sh [--no-deps]   everything above (--no-deps: install nothing);
+#                                             exit 0 only when every test passed
 #
 # Cache: $CH_WINE_CACHE (default /tmp/ch-wine-cache). Delete it for a cold run.
 set -euo pipefail
@@ -31,7 +32,7 @@ die() { printf 'wine-conformance: %s\n' "$*" >&2; exit 2; }
 
 # shellcheck source=scripts/deps.sh disable=SC1091 # (checked on its own; shellcheck -x follows it)
 source "$root/scripts/deps.sh"
-ch_deps wine
+[[ ${1:-} == --no-deps ]] || ch_deps wine
 
 wine=$(command -v wine64 || true)
 [[ -n $wine ]] || wine=/usr/lib/wine/wine64 # Debian's wine64 keeps its loader there
