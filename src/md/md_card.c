@@ -51,11 +51,3 @@ void ch_md_free(PCARD_DATA cd, void *p)
     if (p)
         cd->pfnCspFree(p);
 }
-
-void ch_md_free_secret(PCARD_DATA cd, void *p, size_t n)
-{
-    if (!p)
-        return;
-    ch_wipe(p, n);
-    cd->pfnCspFree(p);
-}

@@ -67,9 +67,9 @@ DWORD ch_md_card_io(ch_md_ctx *ctx);
  * clears the authentication state (and asks for a new SELECT). Returns rc unchanged. */
 DWORD ch_md_card_done(ch_md_ctx *ctx, DWORD rc);
 
-/* The CSP's allocator. ch_md_free_secret wipes n bytes before freeing (p may be NULL). */
+/* The CSP's allocator (ch_md_free: p may be NULL). A block that held a secret is wiped with
+ * ch_wipe, for the length it was used, before ch_md_free (unit/secret_residue checks). */
 void *ch_md_alloc(PCARD_DATA cd, size_t n);
 void ch_md_free(PCARD_DATA cd, void *p);
-void ch_md_free_secret(PCARD_DATA cd, void *p, size_t n);
 
 #endif
