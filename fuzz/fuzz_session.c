@@ -57,11 +57,7 @@
  * is the module's d*G check of an EC blob (__wrap_ch_ec_public_matches).
  * Deterministic: vpiv's counter and OpenSSL's DRBGs (fuzz/counter_rand.h) restart at every
  * input. With CH_TRACE_FILE set (fuzz/trace.h, mdreplay show) each step's result, exchanges
- * and faults are written as JSON lines.
- *
- * Known findings (reported, inputs in corpora/regressions/fuzz_session/): a build with
- * -DCH_FS_KNOWN_FINDINGS looks past them, narrowly, so that a campaign can go on; the default
- * build aborts on them. */
+ * and faults are written as JSON lines. */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -962,7 +958,6 @@ static struct session {
     uint32_t notice_code;
     bool unreported;            /* the module has not been told of the last power event */
     plan_kind plan;
-    bool chain_open;            /* a failure left a chained command unfinished on the card */
     /* the model */
     bool pin, admin;            /* the model of the card's PIN and management-key sessions */
     uint8_t challenge[16];      /* the last challenge the CSP got */
@@ -971,8 +966,6 @@ static struct session {
     uint32_t taint;             /* containers whose record / certificate may be stale */
     bool cache_stale;           /* a failure changed the card and cardcf did not follow */
     uint32_t rec_csp;           /* containers whose record came from a CSP-made cmapfile */
-    uint32_t keyless;           /* CH_FS_KNOWN_FINDINGS: records left for slots with no key */
-    bool stale_record;          /* CH_FS_KNOWN_FINDINGS: the module's record outlived a SELECT */
     cstate before;
     step_log log;
 } S;
@@ -1008,7 +1001,6 @@ static void observe(void *arg, const uint8_t *capdu, size_t capdu_len, const uin
     S.log.reached++;
     CH_CHECK(rapdu_len >= 2, "vpiv answered %zu bytes", rapdu_len);
     sw = (uint16_t)(rapdu[rapdu_len - 2] << 8 | rapdu[rapdu_len - 1]);
-    S.chain_open = capdu_len >= 1 && (capdu[0] & 0x10u) && sw == 0x9000;
     if (capdu_len < 4 || (capdu[0] & 0x10u) || !changes_state(capdu[1]) ||
         (sw != 0x9000 && (sw >> 8) != 0x61))
         return;
@@ -1057,10 +1049,8 @@ static uint32_t plan_done(void)
         S.fault_fired = true;
         S.fault_stuck = S.f->fault_repeat;
     }
-    if (code == SCARD_W_RESET_CARD || code == SCARD_W_REMOVED_CARD) {
+    if (code == SCARD_W_RESET_CARD || code == SCARD_W_REMOVED_CARD)
         S.unreported = false; /* the module was told of a power event, this one or earlier */
-        S.chain_open = false; /* and the card forgot any chain in progress */
-    }
     return code;
 }
 
@@ -1522,7 +1512,6 @@ static void create_done(unsigned idx)
 {
     S.taint &= ~(1u << idx);
     S.rec_csp &= ~(1u << idx);
-    S.keyless &= ~(1u << idx);
 }
 
 static DWORD create_call(unsigned idx, DWORD flags, DWORD spec, DWORD size, PBYTE blob,
@@ -2442,7 +2431,6 @@ static void op_power(const ch_fs_step *st, outcome *o)
     S.notice = true;
     S.notice_code = removed ? SCARD_W_REMOVED_CARD : SCARD_W_RESET_CARD;
     S.unreported = true;
-    S.chain_open = false;
     o->pin = o->admin = 0;
 }
 
@@ -2455,17 +2443,9 @@ static void op_reacquire(const ch_fs_step *st, outcome *o)
     csp_delete();
     for (int attempt = 0; attempt < 3; attempt++) {
         unsigned long count = ch_host_alloc_count();
-        bool chain_left_open = S.chain_open;
         o->rc = acquire();
         if (o->rc == SCARD_S_SUCCESS)
             break;
-#ifdef CH_FS_KNOWN_FINDINGS
-        /* The known finding of check_result: the card answers the SELECT 6883. */
-        if (chain_left_open && o->rc == SCARD_E_UNKNOWN_CARD)
-            continue;
-#else
-        (void)chain_left_open;
-#endif
         CH_CHECK((o->rc == SCARD_E_NO_MEMORY && S.alloc_fail_index > count &&
                   S.alloc_fail_index <= ch_host_alloc_count()) ||
                      (card_link.failures && o->rc == card_link.fail_code),
@@ -2499,7 +2479,7 @@ static void op_auth_state(const ch_fs_step *st, outcome *o)
     CH_CHECK((set & PIN_BITS) == (card->pin_verified ? PIN_BITS : 0u),
              "CP_CARD_AUTHENTICATED_STATE %08X, the card's PIN is %sverified", set,
              card->pin_verified ? "" : "not ");
-    CH_CHECK(S.stale_record || ((set & ADMIN_BIT) != 0) == card->mgm_authenticated,
+    CH_CHECK(((set & ADMIN_BIT) != 0) == card->mgm_authenticated,
              "CP_CARD_AUTHENTICATED_STATE %08X, the card's management key is %sauthenticated",
              set, card->mgm_authenticated ? "" : "not ");
 }
@@ -2592,24 +2572,11 @@ static bool transport_code(DWORD rc)
 }
 
 static void check_result(const ch_fs_step *st, const outcome *o, uint32_t tcode, bool afired,
-                         bool chain_left_open, unsigned n)
+                         unsigned n)
 {
     const char *name = ch_fs_op_name(st->op);
     DWORD rc = o->rc;
 
-#ifdef CH_FS_KNOWN_FINDINGS
-    /* Known, reported finding (corpora/regressions/fuzz_session/comm-lost-mid-chain-*): a
-     * transport loss between the blocks of a chained command leaves the card waiting for the
-     * chain's last block. The module's next command is answered 6883 (the next call fails
-     * with SCARD_E_UNEXPECTED, or SCARD_E_UNKNOWN_CARD for a SELECT) or, when it has the same
-     * INS P1 P2 (another PUT DATA), is taken by the card as the end of the lost chain. The
-     * result of the next call is not checked in builds for a campaign that must look past
-     * it; the card's invariants still are. */
-    if (chain_left_open)
-        return;
-#else
-    (void)chain_left_open;
-#endif
     if (!o->called) {
         CH_CHECK(rc == SCARD_S_SUCCESS, "step %u %s: no call, result %08X", n, name, rc);
         return;
@@ -2647,7 +2614,7 @@ static void check_card_well_formed(void)
          * hold a certificate (the module takes one when the card cannot say which key it
          * certifies: docs/entry-points.md "Writes"), and the record then stands for it; a
          * record for a slot with neither is a container that does not exist. */
-        if (rec[i].present && !((S.rec_csp | S.keyless) & (1u << i))) {
+        if (rec[i].present && !(S.rec_csp & (1u << i))) {
             CH_CHECK(s->key || der, "container %u: a record the module made for slot %02X, "
                                     "which holds neither a key nor a certificate", i, slot);
             CH_CHECK(!s->key || (spec_type(rec[i].spec) == alg_type(s->alg) &&
@@ -2721,21 +2688,6 @@ static void check_auth(const ch_fs_step *st, const outcome *o, bool faulted, boo
     ch_md_ctx *ctx = module_ctx();
     const char *name = step_name(st);
 
-#ifdef CH_FS_KNOWN_FINDINGS
-    /* Known, reported finding (corpora/regressions/fuzz_session/
-     * deauth-admin-select-lost-record-keeps-admin): when the SELECT that ends the admin
-     * session is lost, the module SELECTs again before its next command but keeps its record
-     * of the sessions (admin, PIN) that SELECT ended. Looked past until the record agrees. */
-    if (S.stale_record && ctx &&
-        ((ctx->authenticated & ADMIN_BIT) != 0) == card->mgm_authenticated &&
-        (!(ctx->authenticated & PIN_BITS) || card->pin_verified))
-        S.stale_record = false;
-    if (S.stale_record) {
-        S.pin = card->pin_verified;
-        S.admin = card->mgm_authenticated;
-        return;
-    }
-#endif
     if (ctx && !S.unreported && !S.notice) {
         CH_CHECK(((ctx->authenticated & ADMIN_BIT) != 0) == card->mgm_authenticated,
                  "step %u %s: the module's record says the management key is %s, the card's "
@@ -2774,7 +2726,7 @@ static void run_step(const ch_fs_step *st, unsigned n)
     size_t live = ch_host_alloc_live();
     unsigned long count = ch_host_alloc_count();
     bool pin0 = card->pin_verified, admin0 = card->mgm_authenticated, afired;
-    bool chain_left_open = S.chain_open, owed_select;
+    bool owed_select;
     ch_md_ctx *ctx = module_ctx();
     uint32_t tcode;
 
@@ -2786,11 +2738,6 @@ static void run_step(const ch_fs_step *st, unsigned n)
     o.pin = o.admin = -1;
     memset(&S.log, 0, sizeof S.log);
     can_predict = ctx && !owed_select && !S.notice && !S.fault_stuck && !S.cache_stale;
-#ifdef CH_FS_KNOWN_FINDINGS
-    if (ctx && ctx->need_select && ctx->authenticated && !S.unreported)
-        S.stale_record = true; /* the known finding of check_auth */
-    can_predict = can_predict && !S.stale_record;
-#endif
     plan_step();
     dispatch(st, &o);
     tcode = plan_done();
@@ -2814,7 +2761,7 @@ static void run_step(const ch_fs_step *st, unsigned n)
              ch_host_alloc_live(), live);
     CH_CHECK(ch_host_alloc_errors() == 0, "step %u %s: %lu foreign or double frees", n,
              step_name(st), ch_host_alloc_errors());
-    check_result(st, &o, tcode, afired, chain_left_open, n);
+    check_result(st, &o, tcode, afired, n);
     check_card(st, &o, tcode || afired, n);
     check_auth(st, &o, tcode || afired, pin0, admin0, owed_select, n);
 }
