@@ -73,6 +73,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card_state.h"
 #include "cardmod.h"
 #include "fuzz_check.h"
 #include "piv_map.h"
@@ -119,67 +120,28 @@ static const uint8_t mgm_default_key[24] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4,
 static vpiv_card *card;
 static ch_vpiv_link card_link; /* what CARD_DATA.hScard designates */
 
-typedef struct snap_obj {
-    uint32_t tag;
-    size_t len;
-    uint8_t *data;
-} snap_obj;
-
-/* The personalised card's persistent state; slot keys hold a reference of their own, so no
- * new key can ever be allocated at the address of one of them. */
-static struct {
-    vpiv_secret pin, puk;
-    uint8_t mgm_alg, mgm_key[32], mgm_touch;
-    bool mgm_default;
-    uint32_t serial;
-    vpiv_slot slots[VPIV_N_SLOTS];
-    snap_obj objects[VPIV_MAX_OBJECTS];
-    size_t n_objects;
-} ref;
-
-static bool secret_eq(const vpiv_secret *a, const vpiv_secret *b)
-{
-    return memcmp(a->value, b->value, sizeof a->value) == 0 && a->max_tries == b->max_tries &&
-           a->tries_left == b->tries_left && a->is_default == b->is_default;
-}
-
-static bool slot_eq(const vpiv_slot *a, const vpiv_slot *b)
-{
-    return a->ref == b->ref && a->alg == b->alg && a->pin_policy == b->pin_policy &&
-           a->touch_policy == b->touch_policy && a->origin == b->origin && a->key == b->key;
-}
+/* The personalised card's persistent state (fuzz/card_state.h). */
+static cstate ref;
 
 static bool object_eq(const vpiv_object *o, const snap_obj *s)
 {
     return o->tag == s->tag && o->len == s->len && memcmp(o->data, s->data, s->len) == 0;
 }
 
-static const snap_obj *ref_object(uint32_t tag)
-{
-    for (size_t i = 0; i < ref.n_objects; i++)
-        if (ref.objects[i].tag == tag)
-            return &ref.objects[i];
-    return NULL;
-}
-
-static const vpiv_object *card_object(uint32_t tag)
-{
-    for (size_t i = 0; i < card->n_objects; i++)
-        if (card->objects[i].tag == tag)
-            return &card->objects[i];
-    return NULL;
-}
+static const snap_obj *ref_object(uint32_t tag) { return state_object(&ref, tag); }
+static const vpiv_object *card_object(uint32_t tag) { return card_object_of(card, tag); }
 
 static bool secrets_unchanged(void)
 {
-    return secret_eq(&card->pin, &ref.pin) && secret_eq(&card->puk, &ref.puk) &&
+    return secret_eq(&card->pin, &ref.pin, false) && secret_eq(&card->puk, &ref.puk, false) &&
            card->mgm_alg == ref.mgm_alg &&
            memcmp(card->mgm_key, ref.mgm_key, sizeof ref.mgm_key) == 0 &&
            card->mgm_touch == ref.mgm_touch && card->mgm_default == ref.mgm_default &&
            card->serial == ref.serial;
 }
 
-/* Every persistent byte as the snapshot has it (objects in the same order, too). */
+/* Every persistent byte as the snapshot has it, objects in the same order too (stricter than
+ * cstate_diff, which matches objects by tag). */
 static bool card_unchanged(void)
 {
     if (!secrets_unchanged() || card->n_objects != ref.n_objects)
@@ -193,68 +155,15 @@ static bool card_unchanged(void)
     return true;
 }
 
-static void snapshot(void)
-{
-    ref.pin = card->pin;
-    ref.puk = card->puk;
-    ref.mgm_alg = card->mgm_alg;
-    memcpy(ref.mgm_key, card->mgm_key, sizeof ref.mgm_key);
-    ref.mgm_touch = card->mgm_touch;
-    ref.mgm_default = card->mgm_default;
-    ref.serial = card->serial;
-    for (size_t i = 0; i < VPIV_N_SLOTS; i++) {
-        ref.slots[i] = card->slots[i];
-        if (ref.slots[i].key)
-            CH_CHECK(EVP_PKEY_up_ref(ref.slots[i].key) == 1, "EVP_PKEY_up_ref");
-    }
-    ref.n_objects = card->n_objects;
-    for (size_t i = 0; i < card->n_objects; i++) {
-        ref.objects[i].tag = card->objects[i].tag;
-        ref.objects[i].len = card->objects[i].len;
-        ref.objects[i].data = malloc(card->objects[i].len);
-        CH_CHECK(ref.objects[i].data != NULL, "out of memory");
-        memcpy(ref.objects[i].data, card->objects[i].data, card->objects[i].len);
-    }
-}
-
-/* The card back to the snapshot (vpiv keeps object data in malloc'd buffers it frees). */
 static void restore(void)
 {
-    for (size_t i = 0; i < VPIV_N_SLOTS; i++) {
-        vpiv_slot *s = &card->slots[i];
-        if (slot_eq(s, &ref.slots[i]))
-            continue;
-        EVP_PKEY_free(s->key);
-        *s = ref.slots[i];
-        if (s->key)
-            CH_CHECK(EVP_PKEY_up_ref(s->key) == 1, "EVP_PKEY_up_ref");
-    }
-    for (size_t i = 0; i < card->n_objects; i++) {
-        free(card->objects[i].data);
-        memset(&card->objects[i], 0, sizeof card->objects[i]);
-    }
-    for (size_t i = 0; i < ref.n_objects; i++) {
-        vpiv_object *o = &card->objects[i];
-        o->tag = ref.objects[i].tag;
-        o->len = ref.objects[i].len;
-        o->data = malloc(o->len);
-        CH_CHECK(o->data != NULL, "out of memory");
-        memcpy(o->data, ref.objects[i].data, o->len);
-    }
-    card->n_objects = ref.n_objects;
+    cstate_restore(&ref, card);
     CH_CHECK(card_unchanged(), "restoring the personalised card");
 }
 
 /* ---- slots, as this harness knows them (docs/card-mapping.md, SP 800-73-4) ---------------- */
 
-static vpiv_slot *card_slot(uint8_t ref_byte)
-{
-    for (size_t i = 0; i < VPIV_N_SLOTS; i++)
-        if (card->slots[i].ref == ref_byte)
-            return &card->slots[i];
-    CH_CHECK(false, "vpiv has no slot %02X", ref_byte);
-    return NULL;
-}
+static vpiv_slot *card_slot(uint8_t ref_byte) { return cstate_card_slot(card, ref_byte); }
 
 static size_t slot_index(uint8_t ref_byte)
 {
@@ -891,7 +800,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     put_cert(0x9C, der, len);
     free(der);
     vpiv_power(card, VPIV_RESET);
-    snapshot();
+    cstate_take(&ref, card);
     return 0;
 }
 
