@@ -80,6 +80,7 @@
 #include "finding_session.h"
 #include "fuzz_check.h"
 #include "card_state.h"
+#include "label_keys.h"
 #include "piv_map.h"
 #include "host.h"
 #include "trace.h"
@@ -470,41 +471,6 @@ bool __wrap_ch_ec_public_matches(size_t field, const uint8_t *d, const uint8_t *
 
 /* ==== fixed keys (deterministic: from labels), certificates ================================ */
 
-static void sha(const EVP_MD *md, const char *label, uint32_t ctr, uint8_t *out)
-{
-    unsigned n = 0;
-    uint8_t c[4] = {(uint8_t)(ctr >> 24), (uint8_t)(ctr >> 16), (uint8_t)(ctr >> 8),
-                    (uint8_t)ctr};
-    EVP_MD_CTX *x = EVP_MD_CTX_new();
-    CH_CHECK(x && EVP_DigestInit_ex(x, md, NULL) == 1 &&
-                 EVP_DigestUpdate(x, label, strlen(label)) == 1 &&
-                 EVP_DigestUpdate(x, c, 4) == 1 && EVP_DigestFinal_ex(x, out, &n) == 1,
-             "digest");
-    EVP_MD_CTX_free(x);
-}
-
-/* A prime of nbits searched upwards from SHA-256 blocks of a label (top two bits and the low
- * bit set, p mod 65537 != 1), as record_apdu_seeds makes its RSA key. */
-static BIGNUM *prime_from(const char *label, int nbits, BN_CTX *ctx)
-{
-    uint8_t buf[128];
-    BIGNUM *p = BN_new();
-    CH_CHECK(p && nbits % 256 == 0 && nbits / 8 <= (int)sizeof buf, "prime size");
-    for (uint32_t i = 0; i < (uint32_t)nbits / 256u; i++)
-        sha(EVP_sha256(), label, i, buf + 32 * i);
-    CH_CHECK(BN_bin2bn(buf, nbits / 8, p) && BN_set_bit(p, nbits - 1) &&
-                 BN_set_bit(p, nbits - 2) && BN_set_bit(p, 0),
-             "prime start");
-    for (;;) {
-        BN_ULONG r = BN_mod_word(p, 65537);
-        CH_CHECK(r != (BN_ULONG)-1, "mod");
-        if (r != 1 && BN_check_prime(p, ctx, NULL) == 1)
-            break;
-        CH_CHECK(BN_add_word(p, 2), "add");
-    }
-    return p;
-}
-
 /* The table keys of IMPORT and WRITE_CERT (ch_fs_key 0..5). */
 typedef struct tkey {
     ktype type;
@@ -542,8 +508,8 @@ static void rsa_table_key(tkey *k, const char *label, int bits)
     snprintf(lp, sizeof lp, "cardhammer fuzz_session %s p", label);
     snprintf(lq, sizeof lq, "cardhammer fuzz_session %s q", label);
     CH_CHECK(ctx && n && e && d && dp && dq && qinv && p1 && q1 && phi && bld, "out of memory");
-    p = prime_from(lp, bits / 2, ctx);
-    q = prime_from(lq, bits / 2, ctx);
+    p = fz_label_prime(lp, bits / 2, ctx);
+    q = fz_label_prime(lq, bits / 2, ctx);
     if (BN_cmp(p, q) < 0) { /* p > q, as most writers order them */
         BIGNUM *t = p;
         p = q, q = t;
@@ -572,32 +538,24 @@ static void rsa_table_key(tkey *k, const char *label, int bits)
     BN_CTX_free(ctx);
 }
 
-/* An EC key from a label: d = SHA-512(label) mod (n - 1) + 1. With `priv` the EVP_PKEY holds
- * the private key too (the ECDH peers). */
+/* An EC key from a label (fz_label_ec). With `priv` the EVP_PKEY holds the private key too
+ * (the ECDH peers). */
 static EVP_PKEY *ec_label_key(const char *label, bool p384, uint8_t *x, uint8_t *y, uint8_t *dd,
                               bool priv)
 {
-    EC_GROUP *g = EC_GROUP_new_by_curve_name(p384 ? NID_secp384r1 : NID_X9_62_prime256v1);
-    BN_CTX *ctx = BN_CTX_new();
-    BIGNUM *d = BN_new(), *n1 = BN_new(), *bx = BN_new(), *by = BN_new();
-    EC_POINT *pt = g ? EC_POINT_new(g) : NULL;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    BIGNUM *d = NULL;
     int f = p384 ? 48 : 32;
-    uint8_t h[64], point[97];
+    uint8_t point[97];
     EVP_PKEY *pk;
 
-    CH_CHECK(g && ctx && d && n1 && bx && by && pt && bld, "out of memory");
-    sha(EVP_sha512(), label, 0, h);
-    CH_CHECK(BN_bin2bn(h, 64, d) && BN_sub(n1, EC_GROUP_get0_order(g), BN_value_one()) &&
-                 BN_mod(d, d, n1, ctx) && BN_add_word(d, 1) &&
-                 EC_POINT_mul(g, pt, d, NULL, NULL, ctx) &&
-                 EC_POINT_get_affine_coordinates(g, pt, bx, by, ctx) &&
-                 BN_bn2binpad(bx, x, f) == f && BN_bn2binpad(by, y, f) == f &&
-                 BN_bn2binpad(d, dd, f) == f,
-             "EC key %s", label);
+    CH_CHECK(bld != NULL && (dd != NULL || !priv), "out of memory");
+    fz_label_ec(p384 ? NID_secp384r1 : NID_X9_62_prime256v1, label, x, y, dd);
     point[0] = 0x04;
     memcpy(point + 1, x, (size_t)f);
     memcpy(point + 1 + f, y, (size_t)f);
+    if (priv)
+        CH_CHECK((d = BN_bin2bn(dd, f, NULL)) != NULL, "out of memory");
     CH_CHECK(OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
                                              p384 ? "secp384r1" : "prime256v1", 0) &&
                  OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point,
@@ -605,10 +563,7 @@ static EVP_PKEY *ec_label_key(const char *label, bool p384, uint8_t *x, uint8_t 
                  (!priv || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d)),
              "EC params");
     pk = pkey_from("EC", bld, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY);
-    EC_POINT_free(pt);
-    BN_clear_free(d), BN_free(n1), BN_free(bx), BN_free(by);
-    BN_CTX_free(ctx);
-    EC_GROUP_free(g);
+    BN_clear_free(d);
     return pk;
 }
 
@@ -2669,7 +2624,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     ec_table_key(&tkeys[CH_FS_KEY_P256_B], "cardhammer fuzz_session P-256 B", false);
     make_peer(0, false);
     make_peer(1, true);
-    sha(EVP_sha512(), "cardhammer fuzz_session hash", 0, hash_bytes);
+    fz_label_digest(EVP_sha512(), "cardhammer fuzz_session hash", 0, hash_bytes);
     ca_key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, ca_seed, 32);
     CH_CHECK(ca_key != NULL, "CA key");
 

@@ -44,6 +44,7 @@
 #define CH_FAP_NO_FUZZ_ENTRY
 #include "fuzz_apdu.c" /* the executor and its oracle, exactly as the fuzz target runs them */
 #include "counter_rand.h"
+#include "label_keys.h"
 #include "vpiv.h"
 #include "vpiv_link.h"
 
@@ -623,38 +624,6 @@ static void gen_set(unsigned k, const uint8_t *p, size_t len)
     gen[k].len = len;
 }
 
-static void sha(const EVP_MD *md, const char *label, uint32_t ctr, uint8_t *out)
-{
-    unsigned n = 0;
-    uint8_t c[4] = {(uint8_t)(ctr >> 24), (uint8_t)(ctr >> 16), (uint8_t)(ctr >> 8),
-                    (uint8_t)ctr};
-    EVP_MD_CTX *x = EVP_MD_CTX_new();
-    CH_CHECK(x && EVP_DigestInit_ex(x, md, NULL) == 1 &&
-                 EVP_DigestUpdate(x, label, strlen(label)) == 1 &&
-                 EVP_DigestUpdate(x, c, 4) == 1 && EVP_DigestFinal_ex(x, out, &n) == 1,
-             "digest");
-    EVP_MD_CTX_free(x);
-}
-
-static BIGNUM *prime_from(const char *label, int nbits, BN_CTX *ctx)
-{
-    uint8_t buf[64];
-    BIGNUM *p = BN_new();
-    CH_CHECK(p && nbits / 8 <= 64, "out of memory");
-    for (uint32_t i = 0; i < (uint32_t)nbits / 256u; i++)
-        sha(EVP_sha256(), label, i, buf + 32 * i);
-    CH_CHECK(BN_bin2bn(buf, nbits / 8, p) && BN_set_bit(p, nbits - 1) &&
-                 BN_set_bit(p, nbits - 2) && BN_set_bit(p, 0),
-             "prime start");
-    for (;;) {
-        CH_CHECK(BN_mod_word(p, 65537) != (BN_ULONG)-1, "mod");
-        if (BN_mod_word(p, 65537) != 1 && BN_check_prime(p, ctx, NULL) == 1)
-            break;
-        CH_CHECK(BN_add_word(p, 2), "add");
-    }
-    return p;
-}
-
 typedef struct rsa_key {
     BIGNUM *n, *e, *d, *p, *q, *dp, *dq, *qinv;
 } rsa_key;
@@ -664,8 +633,8 @@ static void rsa_fixed(rsa_key *k)
     BN_CTX *ctx = BN_CTX_new();
     BIGNUM *p1 = BN_new(), *q1 = BN_new(), *phi = BN_new();
     CH_CHECK(ctx && p1 && q1 && phi, "out of memory");
-    k->p = prime_from("cardhammer seed RSA-1024 p", 512, ctx);
-    k->q = prime_from("cardhammer seed RSA-1024 q", 512, ctx);
+    k->p = fz_label_prime("cardhammer seed RSA-1024 p", 512, ctx);
+    k->q = fz_label_prime("cardhammer seed RSA-1024 q", 512, ctx);
     k->n = BN_new(), k->e = BN_new(), k->d = BN_new(), k->dp = BN_new(), k->dq = BN_new();
     k->qinv = BN_new();
     CH_CHECK(k->n && k->e && k->d && k->dp && k->dq && k->qinv && BN_set_word(k->e, 65537) &&
@@ -720,30 +689,6 @@ static size_t rsa_blob(const rsa_key *k, uint8_t *out)
         o += (size_t)sizes[i];
     }
     return o; /* 20 + 9 * 1024 / 16 */
-}
-
-/* A scalar from a label, in [1, n - 1], and its point; field bytes each, big-endian. */
-static void ec_fixed(int nid, const char *label, uint8_t *x, uint8_t *y, uint8_t *k)
-{
-    EC_GROUP *g = EC_GROUP_new_by_curve_name(nid);
-    BN_CTX *ctx = BN_CTX_new();
-    BIGNUM *d = BN_new(), *n1 = BN_new(), *bx = BN_new(), *by = BN_new();
-    EC_POINT *pt = g ? EC_POINT_new(g) : NULL;
-    int f = nid == NID_secp384r1 ? 48 : 32;
-    uint8_t h[64];
-    CH_CHECK(g && ctx && d && n1 && bx && by && pt, "out of memory");
-    sha(EVP_sha512(), label, 0, h);
-    CH_CHECK(BN_bin2bn(h, 64, d) && BN_sub(n1, EC_GROUP_get0_order(g), BN_value_one()) &&
-                 BN_mod(d, d, n1, ctx) && BN_add_word(d, 1) &&
-                 EC_POINT_mul(g, pt, d, NULL, NULL, ctx) &&
-                 EC_POINT_get_affine_coordinates(g, pt, bx, by, ctx) &&
-                 BN_bn2binpad(bx, x, f) == f && BN_bn2binpad(by, y, f) == f &&
-                 (!k || BN_bn2binpad(d, k, f) == f),
-             "EC key %s", label);
-    EC_POINT_free(pt);
-    BN_free(d), BN_free(n1), BN_free(bx), BN_free(by);
-    BN_CTX_free(ctx);
-    EC_GROUP_free(g);
 }
 
 static EVP_PKEY *ec_pkey(const char *group, const uint8_t *x, const uint8_t *y, size_t f)
@@ -864,7 +809,7 @@ static void make_inputs(void)
     gen_set(G_INCONSISTENT, b, n);
     b[20 + 128] ^= 0x02;
 
-    ec_fixed(NID_secp384r1, "cardhammer seed P-384 import", x, y, d);
+    fz_label_ec(NID_secp384r1, "cardhammer seed P-384 import", x, y, d);
     gen_set(G_P384, b, ecc_blob(BCRYPT_ECDSA_PRIVATE_P384_MAGIC, 48, x, y, d, b));
     gen_set(G_ECC_PUBLIC, b, ecc_blob(BCRYPT_ECDSA_PUBLIC_P384_MAGIC, 48, x, y, d, b));
     gen_set(G_ECC_CBKEY, b, ecc_blob(BCRYPT_ECDSA_PRIVATE_P384_MAGIC, 32, x, y, d, b));
@@ -898,11 +843,11 @@ static void make_inputs(void)
     }
 
     /* ECDH peers */
-    ec_fixed(NID_X9_62_prime256v1, "cardhammer seed ECDH peer P-256", px, py, NULL);
+    fz_label_ec(NID_X9_62_prime256v1, "cardhammer seed ECDH peer P-256", px, py, NULL);
     gen_set(G_PEER_P256, b, ecc_blob(BCRYPT_ECDH_PUBLIC_P256_MAGIC, 32, px, py, NULL, b));
     b[8 + 63] ^= 1;
     gen_set(G_PEER_OFF_CURVE, b, 72);
-    ec_fixed(NID_secp384r1, "cardhammer seed ECDH peer P-384", px, py, NULL);
+    fz_label_ec(NID_secp384r1, "cardhammer seed ECDH peer P-384", px, py, NULL);
     gen_set(G_PEER_P384, b, ecc_blob(BCRYPT_ECDH_PUBLIC_P384_MAGIC, 48, px, py, NULL, b));
 
     /* certificates of the two imported keys: RSA-1024 small, P-384 large (gzip on the card) */
