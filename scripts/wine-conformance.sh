@@ -9,14 +9,17 @@
 #      checked);
 #   3. cross-builds them static into $cache/prefix (OpenSSL: the libraries and headers, no
 #      apps), once: a stamp per library keeps them between runs;
-#   4. configures this project with the mingw preset and CH_WINE_TESTS=ON into $cache/build,
+#   4. configures this project with the mingw preset and CH_WINE_TESTS=ON into build/wine of
+#      this checkout (never into the cache: a CMake build tree belongs to one source tree, and
+#      a second checkout, e.g. CI's, would find the first one's there and stop),
 #      builds every conformance test executable, and runs each with wine64 (WINEDEBUG=-all,
 #      WINEPREFIX=$cache/wineprefix), printing pass/fail per test and cmocka's own counts.
 #
 #   scripts/wine-conformance.sh [--no-deps]   everything above (--no-deps: install nothing);
 #                                             exit 0 only when every test passed
 #
-# Cache: $CH_WINE_CACHE (default /tmp/ch-wine-cache). Delete it for a cold run.
+# Cache: $CH_WINE_CACHE (default /tmp/ch-wine-cache): the cross-built libraries, the wine prefix
+# and the logs, none of them tied to a checkout. Delete it for a cold run.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -113,17 +116,18 @@ fi
 deps_s=$((SECONDS - start))
 
 # The project: mingw preset + the conformance tests, everything found in $prefix.
-bdir=$cache/build
+bdir=$root/build/wine
+mkdir -p "$bdir"
 say "building the conformance tests in $bdir"
 start=$SECONDS
 PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig \
     cmake --preset mingw -S "$root" -B "$bdir" -DCH_WINE_TESTS=ON \
     -DCH_MINGW_PREFIX="$prefix" -DOPENSSL_USE_STATIC_LIBS=ON -DZLIB_USE_STATIC_LIBS=ON \
-    >"$cache/configure.log" 2>&1 ||
-    { tail -n 30 "$cache/configure.log" >&2; die "configure failed ($cache/configure.log)"; }
+    >"$bdir/configure.log" 2>&1 ||
+    { tail -n 30 "$bdir/configure.log" >&2; die "configure failed ($bdir/configure.log)"; }
 PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig cmake --build "$bdir" -j "$jobs" \
-    >"$cache/build.log" 2>&1 ||
-    { tail -n 40 "$cache/build.log" >&2; die "build failed ($cache/build.log)"; }
+    >"$bdir/build.log" 2>&1 ||
+    { tail -n 40 "$bdir/build.log" >&2; die "build failed ($bdir/build.log)"; }
 build_s=$((SECONDS - start))
 
 # Every conformance test ctest knows (label conformance), each run directly under wine.
@@ -137,10 +141,10 @@ if [[ ! -d $WINEPREFIX ]]; then
         { cat "$cache/wineboot.log" >&2; die "wineboot failed"; }
 fi
 fail=0 pass=0 cases=0
-mkdir -p "$cache/logs"
+mkdir -p "$bdir/logs"
 for t in "${tests[@]}"; do
     exe=$(find "$bdir/tests" -name "unit_${t#unit/}.exe" -print -quit)
-    log=$cache/logs/${t#unit/}.log
+    log=$bdir/logs/${t#unit/}.log
     t0=$SECONDS
     if [[ -f $exe ]] && timeout 900 "$wine" "$exe" >"$log" 2>&1; then
         # (wine's console ends lines with CRLF)
