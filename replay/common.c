@@ -228,7 +228,8 @@ bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o)
                  {"--json", 'j', false},        {"--quiet", 'q', false},
                  {"--reader", 'r', true},       {"--pin-file", 'f', true},
                  {"--pin", 'p', true},          {"--transcript", 'x', true},
-                 {"--port", 'P', true},         {"--allow-writes", 'w', false}};
+                 {"--port", 'P', true},         {"--allow-writes", 'w', false},
+                 {"--mgm-key", 'k', true},      {"--mgm-key-file", 'K', true}};
 
     memset(o, 0, sizeof *o);
     o->timeout = MDR_DEFAULT_TIMEOUT;
@@ -272,6 +273,8 @@ bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o)
         case 'r': o->reader = argv[++i]; break;
         case 'f': o->pin_file = argv[++i]; break;
         case 'p': o->pin = argv[++i]; break;
+        case 'k': o->mgm_key = argv[++i]; break;
+        case 'K': o->mgm_key_file = argv[++i]; break;
         case 'x': o->transcript = argv[++i]; break;
         case 'w': o->allow_writes = true; break;
         case 'j': o->json = true; break;

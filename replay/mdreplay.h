@@ -104,6 +104,8 @@ typedef struct mdr_opts {
     const char *reader;   /* --reader (card: the exact name; emulate: a part of it) */
     const char *pin_file; /* --pin-file */
     const char *pin;      /* --pin */
+    const char *mgm_key;  /* --mgm-key (hex) */
+    const char *mgm_key_file; /* --mgm-key-file */
     const char *transcript; /* --transcript */
     unsigned port;        /* --port (emulate), CH_VPCD_DEFAULT_PORT by default */
     bool allow_writes;    /* --allow-writes */
@@ -111,8 +113,8 @@ typedef struct mdr_opts {
 
 /* Parses argv[1..argc) (argv[0] is the subcommand). allowed lists the options the subcommand
  * takes by letter (t target, b build, o out, T timeout, j json, q quiet, r reader, f pin-file,
- * p pin, x transcript, P port, w allow-writes). Prints a one-line error and returns false on
- * anything else. */
+ * p pin, k mgm-key, K mgm-key-file, x transcript, P port, w allow-writes). Prints a one-line
+ * error and returns false on anything else. */
 bool mdr_parse_opts(int argc, char **argv, const char *allowed, mdr_opts *o);
 /* --target, else the target the path names; NULL after a one-line error. */
 const mdr_target *mdr_resolve_target(const char *opt, const char *path);

@@ -10,6 +10,7 @@
 
 #include "apdu_names.h"
 #include "hex.h"
+#include "wipe.h"
 
 static mdr_pcsc *active;
 
@@ -89,7 +90,8 @@ void mdr_pcsc_close(mdr_pcsc *p)
         SCardDisconnect((SCARDHANDLE)p->hcard, SCARD_LEAVE_CARD);
     if (p->hctx)
         SCardReleaseContext((SCARDCONTEXT)p->hctx);
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = 0; i < p->n; i++) { /* the commands hold the user's PIN and responses */
+        ch_wipe(p->x[i].c, p->x[i].c_len);
         free(p->x[i].c);
         free(p->x[i].r);
     }
@@ -127,6 +129,22 @@ static bool admin_response(const uint8_t *c, size_t len)
     return false;
 }
 
+/* Whether c is exactly 00 87 alg 9B Lc 7C L 82 n RESPONSE (no Le, nothing else in the
+ * template) and RESPONSE is the user's key's answer to the challenge the card gave last. */
+static bool users_response(const mdr_pcsc *p, const uint8_t *c, size_t len)
+{
+    uint8_t want[16];
+    size_t n = p->challenge_len;
+    bool ok;
+
+    if (!p->mgm.len || !n || len != 9 + n || c[4] != 4 + n || c[6] != 2 + n || c[7] != 0x82 ||
+        c[8] != n || !mdr_mgm_response(&p->mgm, p->challenge, n, want))
+        return false;
+    ok = ch_ct_memeq(c + 9, want, n) == 1;
+    ch_wipe(want, sizeof want);
+    return ok;
+}
+
 bool mdr_guard_allows(const mdr_pcsc *p, const uint8_t *c, size_t len, const char **why)
 {
     *why = NULL;
@@ -142,8 +160,10 @@ bool mdr_guard_allows(const mdr_pcsc *p, const uint8_t *c, size_t len, const cha
             return false;
         }
     }
-    if (c[1] == 0x87 && admin_response(c, len)) {
-        *why = "presents a management-key response";
+    if (c[1] == 0x87 && admin_response(c, len) && !users_response(p, c, len)) {
+        *why = p->mgm.len ? "presents a management-key response that is not --mgm-key's answer "
+                            "to the card's challenge"
+                          : "presents a management-key response (give --mgm-key-file)";
         return false;
     }
     if (c[1] == 0x24 || c[1] == 0x2C) { /* carry PIN/PUK from the finding even when allowed */
@@ -151,6 +171,25 @@ bool mdr_guard_allows(const mdr_pcsc *p, const uint8_t *c, size_t len, const cha
         return false;
     }
     return true;
+}
+
+void mdr_guard_saw(mdr_pcsc *p, const uint8_t *c, size_t cl, const uint8_t *r, size_t rl)
+{
+    size_t n;
+
+    if (cl < 4 || !(c[1] == 0xA4 || (c[1] == 0x87 && c[3] == 0x9B)))
+        return;
+    ch_wipe(p->challenge, sizeof p->challenge);
+    p->challenge_len = 0;
+    /* 7C L 81 n CHALLENGE 90 00, n one block (8: 3DES, 16: AES) */
+    if (c[1] != 0x87 || rl < 6 || r[0] != 0x7C || r[2] != 0x81 || r[rl - 2] != 0x90 ||
+        r[rl - 1] != 0x00)
+        return;
+    n = r[3];
+    if ((n != 8 && n != 16) || r[1] != 2 + n || rl != 6 + n)
+        return;
+    memcpy(p->challenge, r + 4, n);
+    p->challenge_len = n;
 }
 
 static void record(mdr_pcsc *p, const uint8_t *c, size_t cl, const uint8_t *r, size_t rl,
@@ -255,6 +294,8 @@ LONG SCardTransmit(SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYT
         size_t rl = rv == SCARD_S_SUCCESS ? (size_t)*pcbRecvLength : 0;
         record(active, pbSendBuffer, cbSendLength, pbRecvBuffer, rl, (uint32_t)rv, false);
         log_exchange(active, pbSendBuffer, cbSendLength, pbRecvBuffer, rl, rv, NULL);
+        if (rv == SCARD_S_SUCCESS)
+            mdr_guard_saw(active, pbSendBuffer, cbSendLength, pbRecvBuffer, rl);
         if (rv != SCARD_S_SUCCESS && !active->card_gone)
             active->card_gone = gone(hCard, rv);
     }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mgm_key.h"
+
 typedef struct mdr_xchg {
     uint8_t *c, *r;      /* malloc'd */
     size_t c_len, r_len;
@@ -29,6 +31,9 @@ typedef struct mdr_pcsc {
     bool emulated;       /* the card is the finding's emulation: forward everything */
     uint8_t pin[8];      /* the user's PIN as VERIFY carries it (padded with FF) */
     bool have_pin;
+    mdr_mgm mgm;         /* the user's management key (mgm.len 0: none given) */
+    uint8_t challenge[16]; /* the card's last management-key challenge, while unanswered */
+    size_t challenge_len;
     mdr_xchg *x;         /* every exchange, in order */
     size_t n, cap;
     unsigned blocked;
@@ -47,7 +52,12 @@ bool mdr_pcsc_set_pin(mdr_pcsc *p, const uint8_t *pin, size_t len);
 /* The connection the interposer serves (one at a time: this program runs one finding). */
 void mdr_pcsc_activate(mdr_pcsc *p);
 
-/* Whether the guard lets a C-APDU through, and why not (static text) when it does not. */
+/* Whether the guard lets a C-APDU through, and why not (static text) when it does not. A
+ * management-key response passes only when it is p->mgm's answer to p->challenge. */
 bool mdr_guard_allows(const mdr_pcsc *p, const uint8_t *c, size_t len, const char **why);
+/* After an exchange the card answered: keeps the challenge of a GENERAL AUTHENTICATE 9B
+ * answer (7C { 81 challenge }, 9000) in p->challenge; any other 9B authentication step, and
+ * any SELECT, ends the one kept (the card answers a challenge once, and SELECT resets it). */
+void mdr_guard_saw(mdr_pcsc *p, const uint8_t *c, size_t cl, const uint8_t *r, size_t rl);
 
 #endif

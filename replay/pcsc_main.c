@@ -5,7 +5,7 @@
  * served by an emulated card behind pcscd: everything sent as the fuzzer sent it).
  *
  *   mdreplay-pcsc FINDING --reader NAME [--wait S] [--emulated] [--allow-writes]
- *                 [--pin-file F] [--transcript F]
+ *                 [--pin-file F] [--mgm-key-file F] [--transcript F]
  *
  * Prints each call and its exchanges, then how the card's answers compare with the finding's.
  * Exit: 0 ran to the end, 3 unreadable finding, 4 pcscd or reader missing, 5 the card went
@@ -15,6 +15,7 @@
 
 #include "apdu_names.h"
 #include "hex.h"
+#include "mgm_key.h"
 #include "pcsc_guard.h"
 #include "scard_names.h"
 #include "wipe.h"
@@ -25,7 +26,19 @@ typedef struct filter_ctx {
     const uint8_t *pin;
     size_t pin_len;
     unsigned skipped;
+    uint8_t challenge[16]; /* the module's last challenge (CardGetChallenge(Ex)), unanswered */
+    size_t challenge_len;
+    uint8_t response[16];  /* the user's key's answer to it, handed to the module */
 } filter_ctx;
+
+static void saw_challenge(void *ctx, const BYTE *c, DWORD n)
+{
+    filter_ctx *f = ctx;
+    if (n > sizeof f->challenge)
+        return;
+    memcpy(f->challenge, c, n);
+    f->challenge_len = n;
+}
 
 static unsigned pcsc_exchanges(void *ctx) { return (unsigned)((const mdr_pcsc *)ctx)->n; }
 
@@ -74,6 +87,24 @@ static bool skip(filter_ctx *f, const ch_fap_call *call, const char *why)
     return false;
 }
 
+/* Management-key authentication: with the user's key (--mgm-key-file), the finding's response
+ * is replaced by the key's answer to the challenge the module holds (the module consumes it
+ * whatever the outcome); without a challenge the finding's bytes go to the module, which
+ * refuses them before the card, or the guard does. Without a key, skipped. */
+static bool admin(filter_ctx *f, ch_fap_call *call)
+{
+    if (!pc.mgm.len)
+        return skip(f, call, "needs the management key (--mgm-key-file)");
+    if (call->data1 && f->challenge_len &&
+        mdr_mgm_response(&pc.mgm, f->challenge, f->challenge_len, f->response)) {
+        call->data1 = f->response;
+        call->data1_len = f->challenge_len;
+    }
+    ch_wipe(f->challenge, sizeof f->challenge);
+    f->challenge_len = 0;
+    return true;
+}
+
 /* Card mode: what the finding may do to a real card (docs/replay.md "card"). */
 static bool card_filter(void *ctx, ch_fap_call *call)
 {
@@ -91,11 +122,11 @@ static bool card_filter(void *ctx, ch_fap_call *call)
     case CH_FAP_UNBLOCK_PIN:
         return skip(f, call, "would send the finding's PIN or PUK");
     case CH_FAP_AUTHENTICATE_CHALLENGE:
-        return skip(f, call, "needs the management key");
+        return admin(f, call);
     case CH_FAP_AUTHENTICATE_EX:
     case CH_FAP_AUTHENTICATE_PIN:
         if (call->op == CH_FAP_AUTHENTICATE_EX && call->pin_id == ROLE_ADMIN)
-            return skip(f, call, "needs the management key");
+            return admin(f, call);
         if (!f->pin)
             return skip(f, call, "no PIN given (--pin-file)");
         if (call->data1) { /* the user's PIN instead of the finding's */
@@ -185,6 +216,7 @@ static bool read_pin(const char *path, filter_ctx *f, uint8_t *buf, size_t cap)
 int main(int argc, char **argv)
 {
     const char *finding = NULL, *reader = NULL, *pin_file = NULL, *transcript = NULL;
+    const char *mgm_file = NULL;
     unsigned wait_s = 0;
     static uint8_t data[1u << 20];
     uint8_t pin[16];
@@ -201,6 +233,8 @@ int main(int argc, char **argv)
             wait_s = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--pin-file") && more)
             pin_file = argv[++i];
+        else if (!strcmp(argv[i], "--mgm-key-file") && more)
+            mgm_file = argv[++i];
         else if (!strcmp(argv[i], "--transcript") && more)
             transcript = argv[++i];
         else if (!strcmp(argv[i], "--emulated"))
@@ -216,7 +250,7 @@ int main(int argc, char **argv)
     }
     if (!finding || !reader) {
         fprintf(stderr, "usage: mdreplay-pcsc FINDING --reader NAME [--wait S] [--emulated] "
-                        "[--allow-writes] [--pin-file F] [--transcript F]\n");
+                        "[--allow-writes] [--pin-file F] [--mgm-key-file F] [--transcript F]\n");
         return 2;
     }
     fp = fopen(finding, "rb");
@@ -228,6 +262,10 @@ int main(int argc, char **argv)
     fclose(fp);
     if (pin_file && !read_pin(pin_file, &fc, pin, sizeof pin))
         return 3;
+    if (mgm_file && !mdr_mgm_read(mgm_file, &pc.mgm)) {
+        ch_wipe(pin, sizeof pin);
+        return 3;
+    }
     ch_finding_apdu_decode(data, len, &f);
     if (transcript && !(pc.transcript = fopen(transcript, "w"))) {
         fprintf(stderr, "mdreplay: %s: cannot write the transcript\n", transcript);
@@ -246,13 +284,16 @@ int main(int argc, char **argv)
                                      .result = print_result,
                                      .filter = card_filter,
                                      .filter_ctx = &fc,
-                                     .transport_code = pcsc_transport_code});
+                                     .transport_code = pcsc_transport_code,
+                                     .challenge = saw_challenge});
     mdr_pcsc_activate(NULL);
     compare(&f);
     printf("%u calls skipped, %u commands not sent\n", fc.skipped, pc.blocked);
     if (pc.transcript)
         fclose(pc.transcript);
     ch_wipe(pin, sizeof pin);
+    ch_wipe(&fc, sizeof fc);
+    mdr_mgm_wipe(&pc.mgm);
     {
         bool gone = pc.card_gone && !pc.emulated; /* an emulated removal is the finding's */
         mdr_pcsc_close(&pc);

@@ -59,9 +59,44 @@ m=$(mark)
 expect 0 "$mdr" card "$seeds/write-files" --reader "$CH_READER" --allow-writes
 [[ -n $(received "$m" | writes) ]] || fail "--allow-writes sent no write"
 
-# 4. A reader that is not there: one line, exit 4, nothing sent.
+# 4. Management-key authentication (admin-challenge: CardGetChallenge(Ex) then the finding's
+#    responses). Without a key the calls are skipped and no response reaches the card.
+m=$(mark)
+expect 0 "$mdr" card "$seeds/admin-challenge" --reader "$CH_READER"
+grep -q "skipped (needs the management key" "$tmp/out" || fail "admin call not skipped"
+! received "$m" | grep -qE '^0087..9B..7C..82' || fail "a management-key response was sent"
+# With the card's key (vpiv's default, 3DES) every response that reaches the card is the
+# key's answer to the challenge the card gave just before, computed here by openssl, and the
+# card takes it; the finding's own responses never reach it.
+key=010203040506070801020304050607080102030405060708
+printf '%s\n' "$key" >"$tmp/mgm"
+m=$(mark)
+expect 0 "$mdr" card "$seeds/admin-challenge" --reader "$CH_READER" --mgm-key-file "$tmp/mgm"
+[[ $(grep -c "CardAuthenticate\(Challenge\|Ex\) -> SCARD_S_SUCCESS" "$tmp/out") == 3 ]] ||
+  fail "the card did not take the three responses made with its key"
+tail -n +"$m" "$vt" | tr -d ' :' | tr a-f A-F | awk '
+  /^<7C0A8108/ { ch = substr($0, 10, 16); next }
+  /^>0087039B0C7C0A8208/ { print ch, substr($0, 20, 16); ch = "" }' >"$tmp/pairs"
+[[ $(wc -l <"$tmp/pairs") == 3 ]] || fail "expected 3 responses, got $(cat "$tmp/pairs")"
+while read -r ch resp; do
+  want=$(python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$ch" |
+    openssl enc -des-ede3 -K "$key" -nopad | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+  [[ $resp == "$want" ]] || fail "response $resp to challenge $ch is not the key's ($want)"
+done <"$tmp/pairs"
+# --mgm-key (inline, handed over in a private file) with another key: the card refuses.
+m=$(mark)
+expect 0 "$mdr" card "$seeds/admin-challenge" --reader "$CH_READER" --mgm-key "${key/01/FF}"
+grep -q "CardAuthenticateChallenge -> SCARD_W_WRONG_CHV" "$tmp/out" ||
+  fail "a wrong key was not refused by the card"
+expect 2 "$mdr" card "$seeds/admin-challenge" --reader "$CH_READER" --mgm-key "$key" \
+  --mgm-key-file "$tmp/mgm"
+printf '0102\n' >"$tmp/short"
+expect 3 "$mdr" card "$seeds/admin-challenge" --reader "$CH_READER" --mgm-key-file "$tmp/short"
+grep -q "a management key is 16, 24 or 32 bytes" "$tmp/out" || fail "short key not refused"
+
+# 5. A reader that is not there: one line, exit 4, nothing sent.
 m=$(mark)
 expect 4 "$mdr" card "$seeds/logon" --reader "No Such Reader 00 00"
 grep -q "reader 'No Such Reader 00 00' not found" "$tmp/out" || fail "reader error"
 [[ -z $(received "$m") ]] || fail "APDUs sent with no reader"
-echo "ok: card: writes and PINs guarded, transcripts agree"
+echo "ok: card: writes, PINs and management-key responses guarded, transcripts agree"

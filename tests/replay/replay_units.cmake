@@ -22,3 +22,6 @@ add_test(NAME replay/hash-agrees
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hash-agrees.sh
                  ${PROJECT_SOURCE_DIR}/scripts/campaign.sh $<TARGET_FILE:rp_hash> ${_rp_data})
 set_tests_properties(replay/hash-agrees PROPERTIES LABELS unit TIMEOUT 120)
+
+# (issue 7) mdreplay card's command guard and the user's management key.
+ch_unit_test(replay_guard ${CMAKE_CURRENT_SOURCE_DIR}/test_guard.c LIBS ch_replay_guard)
