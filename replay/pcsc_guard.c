@@ -223,6 +223,15 @@ static void log_exchange(const mdr_pcsc *p, const uint8_t *c, size_t cl, const u
 {
     char d[512];
     if (p->transcript && !why && rv == SCARD_S_SUCCESS) {
+        /* The user's PIN stays off the disk: a VERIFY's PIN is written as zeros, with a note
+         * (transcript2seed.py skips '#' lines; a seed keeps the card's answers only). */
+        uint8_t verify[13];
+        if (cl == sizeof verify && c[1] == 0x20 && c[4] == 8) {
+            memcpy(verify, c, 5);
+            memset(verify + 5, 0, 8);
+            c = verify;
+            fputs("# the PIN of this VERIFY is redacted (written as zeros)\n", p->transcript);
+        }
         fputs("> ", p->transcript);
         ch_hex_fprint(p->transcript, c, cl);
         fputs("\n< ", p->transcript);

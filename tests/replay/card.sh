@@ -43,12 +43,18 @@ python3 "$src/replay/transcript2seed.py" --raw -o "$tmp/seed" "$tmp/t1" ||
 # 2. A PIN-logon finding: only the user's PIN is presented, never the finding's.
 printf '654321\n' >"$tmp/pin"
 m=$(mark)
-expect 0 "$mdr" card "$seeds/logon" --reader "$CH_READER" --pin-file "$tmp/pin"
+expect 0 "$mdr" card "$seeds/logon" --reader "$CH_READER" --pin-file "$tmp/pin" \
+  --transcript "$tmp/t2"
 received "$m" | grep -E '^0020..80..' >"$tmp/verify" || true
 [[ -s $tmp/verify ]] || fail "the PIN logon sent no VERIFY with a PIN"
 if grep -v '^0020008008363534333231FFFF$' "$tmp/verify"; then
   fail "a VERIFY carried another PIN than the user's"
 fi
+# mdreplay's transcript keeps the PIN off the disk, and still makes a seed.
+! grep -q 363534333231 "$tmp/t2" || fail "the PIN is in mdreplay's transcript"
+grep -q '^> 00200080080000000000000000$' "$tmp/t2" || fail "no redacted VERIFY in the transcript"
+python3 "$src/replay/transcript2seed.py" --raw -o "$tmp/seed2" "$tmp/t2" ||
+  fail "transcript2seed refused the redacted transcript"
 m=$(mark)
 expect 0 "$mdr" card "$seeds/logon" --reader "$CH_READER"
 grep -q "skipped (no PIN given" "$tmp/out" || fail "PIN call not skipped without a PIN"
