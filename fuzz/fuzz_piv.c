@@ -39,6 +39,7 @@
 #include "piv_internal.h"
 #include "scarderr.h"
 #include "script.h"
+#include "trace.h"
 
 #define CANARY 16u
 #define FILL 0xA5u
@@ -1359,6 +1360,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     CH_CHECK(ch_transport_open(&tp, 1, (uintptr_t)&script) == SCARD_S_SUCCESS, "open");
     ch_apdu_ctx_init(&ctx, &tp);
     tx_free();
+    if (ch_trace_on()) { /* mdreplay show: the exchanges, then the call (fuzz/trace.h) */
+        script.observe = ch_trace_observe;
+        if (f.fail_at)
+            ch_trace_note("exchange %u fails in the transport (script event %u)",
+                          (unsigned)f.fail_at, (unsigned)f.fail_code);
+    }
 
     memset(&r, 0, sizeof r);
     r.f = &f;
@@ -1368,6 +1375,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     r.d = dup_bytes(f.data, f.data_got); /* exactly its size: ASan sees an over-read */
 
     rc = dispatch(&r);
+    if (ch_trace_on())
+        ch_trace_call(ch_fpv_op_name(f.op),
+                      r.refused ? "refused by the parameter model" : r.card ? "" : "no card use",
+                      rc);
 
     CH_CHECK(in_set(rc, allowed[f.op]), "%s: rc 0x%08X outside its documented set",
              ch_fpv_op_name(f.op), (unsigned)rc);

@@ -120,6 +120,21 @@ show-session)
   has "transport fault" "$tmp/out"
   has "PUT DATA" "$tmp/out"
   ;;
+show-piv)
+  # fuzz_piv traces: the card-edge call, its exchanges, a planned transport fault
+  f=$src/corpora/fuzz_piv/get_data-fault-reset
+  expect 0 "$mdr" show "$f" --build "$build"
+  has "^header: get_data" "$tmp/out"
+  has "# exchange 1 fails in the transport" "$tmp/out"
+  has "get_data -> SCARD_W_RESET_CARD" "$tmp/out"
+  has "> 00CB3FFF055C035FC102" "$tmp/out"
+  has "result: clean" "$tmp/out"
+  expect 0 "$mdr" show "$src/corpora/fuzz_piv/ecdsa_sign-p256" --build "$build" --json
+  jq -e '[.transcript[] | select(.call)] as $c | ($c | length) == 1
+         and $c[0].call == "ecdsa_sign" and $c[0].rc == 0 and ($c[0].apdus | length) == 1
+         and ($c[0].apdus[0].c | startswith("0087119C")) and .result.kind == "clean"' \
+    "$tmp/out" >/dev/null || fail "show --json (fuzz_piv): $(head -c 2000 "$tmp/out")"
+  ;;
 *)
   fail "unknown case $case_name"
   ;;
