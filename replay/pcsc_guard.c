@@ -226,14 +226,15 @@ static void log_exchange(const mdr_pcsc *p, const uint8_t *c, size_t cl, const u
         /* The user's PIN stays off the disk: a VERIFY's PIN is written as zeros, with a note
          * (transcript2seed.py skips '#' lines; a seed keeps the card's answers only). */
         uint8_t verify[13];
+        const uint8_t *written = c;
         if (cl == sizeof verify && c[1] == 0x20 && c[4] == 8) {
             memcpy(verify, c, 5);
             memset(verify + 5, 0, 8);
-            c = verify;
+            written = verify;
             fputs("# the PIN of this VERIFY is redacted (written as zeros)\n", p->transcript);
         }
         fputs("> ", p->transcript);
-        ch_hex_fprint(p->transcript, c, cl);
+        ch_hex_fprint(p->transcript, written, cl);
         fputs("\n< ", p->transcript);
         ch_hex_fprint(p->transcript, r, rl);
         fputc('\n', p->transcript);
