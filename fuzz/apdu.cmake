@@ -21,7 +21,8 @@ set(CH_FUZZ_LIBS_fuzz_apdu ch_fap_model)
 if(CH_VPIV AND TARGET pivmd_vpiv AND CH_FUZZ_ENGINE STREQUAL "standalone")
   add_executable(record_apdu_seeds ${CMAKE_CURRENT_SOURCE_DIR}/seeds/record_apdu_seeds.c)
   target_link_libraries(record_apdu_seeds PRIVATE ch_finding ch_trace ch_host pivmd_vpiv ch_vpiv
-                                                  ch_fap_model ch_counter_rand ch_label_keys)
+                                                  ch_fap_model ch_counter_rand ch_label_keys
+                                                  ch_mgm_answer)
   target_link_options(record_apdu_seeds PRIVATE -Wl,--wrap=vpiv_process)
 
   add_test(NAME fuzz-seeds-fresh/fuzz_apdu

@@ -63,9 +63,6 @@ typedef struct ch_fap_env {
      * (e.g. SCARD_E_NOT_TRANSACTED when a card goes): true for a code a transmit of this run
      * returned, which the module may pass on. NULL: the script's codes only. */
     bool (*transport_code)(void *ex_ctx, DWORD rc);
-    /* Sees every challenge CardGetChallenge(Ex) returned (may be NULL), with filter_ctx: a
-     * filter holding the user's management key answers it (mdreplay card --mgm-key-file). */
-    void (*challenge)(void *filter_ctx, const BYTE *c, DWORD n);
 } ch_fap_env;
 
 typedef struct run {
@@ -696,8 +693,6 @@ static void call_once(run *r, const ch_fap_call *call)
         if (rc == SCARD_S_SUCCESS) {
             CH_CHECK(o.pb != NULL && (o.cb == 8 || o.cb == 16), "challenge %p of %u bytes",
                      (void *)o.pb, o.cb);
-            if (r->env->challenge)
-                r->env->challenge(r->env->filter_ctx, o.pb, o.cb);
             free_returned(r, o.pb);
         }
         break;

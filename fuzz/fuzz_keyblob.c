@@ -80,6 +80,7 @@
 #include "host.h"
 #include "md_context.h"
 #include "md_keyblob.h"
+#include "mgm_answer.h"
 #include "vpiv.h"
 #include "vpiv_internal.h"
 #include "vpiv_link.h"
@@ -336,18 +337,12 @@ static void admin_login(csp *c)
     PBYTE challenge = NULL;
     DWORD n = 0, rc;
     uint8_t resp[8];
-    int len = 0, fin = 0;
-    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
 
     rc = c->cd->pfnCardGetChallenge(c->cd, &challenge, &n);
     CH_CHECK(rc == SCARD_S_SUCCESS && challenge != NULL && n == 8, "CardGetChallenge: %08X, %u",
              rc, n);
-    CH_CHECK(x && EVP_EncryptInit_ex(x, EVP_des_ede3_ecb(), NULL, mgm_default_key, NULL) == 1 &&
-                 EVP_CIPHER_CTX_set_padding(x, 0) == 1 &&
-                 EVP_EncryptUpdate(x, resp, &len, challenge, 8) == 1 &&
-                 EVP_EncryptFinal_ex(x, resp + len, &fin) == 1 && len + fin == 8,
+    CH_CHECK(ch_mgm_answer(mgm_default_key, sizeof mgm_default_key, challenge, 8, resp),
              "3DES");
-    EVP_CIPHER_CTX_free(x);
     c->cd->pfnCspFree(challenge);
     rc = c->cd->pfnCardAuthenticateChallenge(c->cd, resp, 8, NULL);
     CH_CHECK(rc == SCARD_S_SUCCESS, "CardAuthenticateChallenge: %08X", rc);

@@ -81,6 +81,7 @@
 #include "fuzz_check.h"
 #include "card_state.h"
 #include "label_keys.h"
+#include "mgm_answer.h"
 #include "piv_map.h"
 #include "host.h"
 #include "trace.h"
@@ -912,22 +913,15 @@ static uint8_t *dup_exact(const uint8_t *p, size_t n)
 /* One ECB block under the card's management key: the CSP's answer to a challenge. */
 static void mgm_encrypt(const uint8_t *in, size_t block, uint8_t *out)
 {
-    const EVP_CIPHER *cipher;
-    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-    int n = 0;
+    size_t key_len;
 
     switch (card->mgm_alg) {
-    case ALG_3DES: cipher = EVP_des_ede3_ecb(); break;
-    case ALG_AES128: cipher = EVP_aes_128_ecb(); break;
-    case ALG_AES192: cipher = EVP_aes_192_ecb(); break;
-    default: cipher = EVP_aes_256_ecb(); break;
+    case ALG_3DES: key_len = 24; break;
+    case ALG_AES128: key_len = 16; break;
+    case ALG_AES192: key_len = 24; break;
+    default: key_len = 32; break;
     }
-    CH_CHECK(x && (size_t)EVP_CIPHER_get_block_size(cipher) == block &&
-                 EVP_EncryptInit_ex(x, cipher, NULL, card->mgm_key, NULL) == 1 &&
-                 EVP_CIPHER_CTX_set_padding(x, 0) == 1 &&
-                 EVP_EncryptUpdate(x, out, &n, in, (int)block) == 1 && (size_t)n == block,
-             "management key cipher");
-    EVP_CIPHER_CTX_free(x);
+    CH_CHECK(ch_mgm_answer(card->mgm_key, key_len, in, block, out), "management key cipher");
 }
 
 static size_t mgm_block(void)

@@ -18,7 +18,7 @@ if(CH_VPIV AND TARGET pivmd_vpiv)
   find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
   list(APPEND CH_FUZZ_TARGETS fuzz_keyblob)
   set(CH_FUZZ_CORE_fuzz_keyblob pivmd_vpiv)
-  set(CH_FUZZ_LIBS_fuzz_keyblob ch_card_state ch_vpiv OpenSSL::Crypto
+  set(CH_FUZZ_LIBS_fuzz_keyblob ch_card_state ch_mgm_answer ch_vpiv OpenSSL::Crypto
                               -Wl,--wrap=BN_check_prime)
 endif()
 # (end of fuzz_keyblob)

@@ -29,8 +29,8 @@ if(CH_VPIV AND TARGET pivmd_vpiv AND TARGET ch_counter_rand)
   find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
   list(APPEND CH_FUZZ_TARGETS fuzz_session)
   set(CH_FUZZ_CORE_fuzz_session pivmd_vpiv)
-  set(CH_FUZZ_LIBS_fuzz_session ch_finding_session ch_card_state ch_label_keys ch_vpiv
-                                ch_counter_rand OpenSSL::Crypto -Wl,--wrap=BN_check_prime
+  set(CH_FUZZ_LIBS_fuzz_session ch_finding_session ch_card_state ch_label_keys ch_mgm_answer
+                                ch_vpiv ch_counter_rand OpenSSL::Crypto -Wl,--wrap=BN_check_prime
                                 -Wl,--wrap=ch_ec_public_matches)
 endif()
 # (end of fuzz_session)

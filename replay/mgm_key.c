@@ -1,10 +1,7 @@
-/* The user's management key: read from a file, used to answer the card's challenge. */
+/* The user's management key, read from a file (its answer to a challenge: ch_mgm_answer). */
 #include "mgm_key.h"
 
 #include <stdio.h>
-#include <string.h>
-
-#include <openssl/evp.h>
 
 #include "hex.h"
 #include "wipe.h"
@@ -53,40 +50,4 @@ bool mdr_mgm_read(const char *path, mdr_mgm *k)
     }
     k->len = len;
     return true;
-}
-
-static const EVP_CIPHER *cipher_for(size_t key_len, size_t block)
-{
-    if (block == 8)
-        return key_len == 24 ? EVP_des_ede3_ecb() : NULL;
-    if (block != 16)
-        return NULL;
-    switch (key_len) {
-    case 16: return EVP_aes_128_ecb();
-    case 24: return EVP_aes_192_ecb();
-    case 32: return EVP_aes_256_ecb();
-    default: return NULL;
-    }
-}
-
-bool mdr_mgm_response(const mdr_mgm *k, const uint8_t *c, size_t n, uint8_t *out)
-{
-    const EVP_CIPHER *cipher = cipher_for(k->len, n);
-    EVP_CIPHER_CTX *x;
-    uint8_t block[16];
-    int l1 = 0, l2 = 0;
-    bool ok;
-
-    if (!cipher)
-        return false;
-    x = EVP_CIPHER_CTX_new();
-    ok = x && EVP_EncryptInit_ex(x, cipher, NULL, k->key, NULL) == 1 &&
-         EVP_CIPHER_CTX_set_padding(x, 0) == 1 &&
-         EVP_EncryptUpdate(x, block, &l1, c, (int)n) == 1 &&
-         EVP_EncryptFinal_ex(x, block + l1, &l2) == 1 && (size_t)(l1 + l2) == n;
-    EVP_CIPHER_CTX_free(x);
-    if (ok)
-        memcpy(out, block, n);
-    ch_wipe(block, sizeof block);
-    return ok;
 }

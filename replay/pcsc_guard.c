@@ -10,6 +10,7 @@
 
 #include "apdu_names.h"
 #include "hex.h"
+#include "mgm_answer.h"
 #include "wipe.h"
 
 static mdr_pcsc *active;
@@ -138,7 +139,7 @@ static bool users_response(const mdr_pcsc *p, const uint8_t *c, size_t len)
     bool ok;
 
     if (!p->mgm.len || !n || len != 9 + n || c[4] != 4 + n || c[6] != 2 + n || c[7] != 0x82 ||
-        c[8] != n || !mdr_mgm_response(&p->mgm, p->challenge, n, want))
+        c[8] != n || !ch_mgm_answer(p->mgm.key, p->mgm.len, p->challenge, n, want))
         return false;
     ok = ch_ct_memeq(c + 9, want, n) == 1;
     ch_wipe(want, sizeof want);

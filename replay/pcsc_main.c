@@ -15,6 +15,7 @@
 
 #include "apdu_names.h"
 #include "hex.h"
+#include "mgm_answer.h"
 #include "mgm_key.h"
 #include "pcsc_guard.h"
 #include "scard_names.h"
@@ -26,19 +27,8 @@ typedef struct filter_ctx {
     const uint8_t *pin;
     size_t pin_len;
     unsigned skipped;
-    uint8_t challenge[16]; /* the module's last challenge (CardGetChallenge(Ex)), unanswered */
-    size_t challenge_len;
-    uint8_t response[16];  /* the user's key's answer to it, handed to the module */
+    uint8_t response[16]; /* the user's key's answer to the card's challenge, for the module */
 } filter_ctx;
-
-static void saw_challenge(void *ctx, const BYTE *c, DWORD n)
-{
-    filter_ctx *f = ctx;
-    if (n > sizeof f->challenge)
-        return;
-    memcpy(f->challenge, c, n);
-    f->challenge_len = n;
-}
 
 static unsigned pcsc_exchanges(void *ctx) { return (unsigned)((const mdr_pcsc *)ctx)->n; }
 
@@ -88,20 +78,19 @@ static bool skip(filter_ctx *f, const ch_fap_call *call, const char *why)
 }
 
 /* Management-key authentication: with the user's key (--mgm-key-file), the finding's response
- * is replaced by the key's answer to the challenge the module holds (the module consumes it
- * whatever the outcome); without a challenge the finding's bytes go to the module, which
- * refuses them before the card, or the guard does. Without a key, skipped. */
+ * is replaced by the key's answer to the card's unanswered challenge, which the guard keeps
+ * (pc.challenge: the one the module got, since both drop it on the same commands); without
+ * one the finding's bytes go to the module, which refuses them before the card, or the guard
+ * does. Without a key, skipped. */
 static bool admin(filter_ctx *f, ch_fap_call *call)
 {
     if (!pc.mgm.len)
         return skip(f, call, "needs the management key (--mgm-key-file)");
-    if (call->data1 && f->challenge_len &&
-        mdr_mgm_response(&pc.mgm, f->challenge, f->challenge_len, f->response)) {
+    if (call->data1 && pc.challenge_len &&
+        ch_mgm_answer(pc.mgm.key, pc.mgm.len, pc.challenge, pc.challenge_len, f->response)) {
         call->data1 = f->response;
-        call->data1_len = f->challenge_len;
+        call->data1_len = pc.challenge_len;
     }
-    ch_wipe(f->challenge, sizeof f->challenge);
-    f->challenge_len = 0;
     return true;
 }
 
@@ -284,8 +273,7 @@ int main(int argc, char **argv)
                                      .result = print_result,
                                      .filter = card_filter,
                                      .filter_ctx = &fc,
-                                     .transport_code = pcsc_transport_code,
-                                     .challenge = saw_challenge});
+                                     .transport_code = pcsc_transport_code});
     mdr_pcsc_activate(NULL);
     compare(&f);
     printf("%u calls skipped, %u commands not sent\n", fc.skipped, pc.blocked);

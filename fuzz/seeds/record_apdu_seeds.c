@@ -45,6 +45,7 @@
 #include "fuzz_apdu.c" /* the executor and its oracle, exactly as the fuzz target runs them */
 #include "counter_rand.h"
 #include "label_keys.h"
+#include "mgm_answer.h"
 #include "vpiv.h"
 #include "vpiv_link.h"
 
@@ -204,14 +205,9 @@ static const uint8_t aes_key[16] = "cardhammer-aes16";
  * answers a management-key challenge with. */
 static void mgm_encrypt(const uint8_t *in, size_t block, uint8_t *out)
 {
-    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-    int n = 0;
-    CH_CHECK(x && EVP_EncryptInit_ex(x, block == 8 ? EVP_des_ede3_ecb() : EVP_aes_128_ecb(),
-                                     NULL, block == 8 ? mgm_key : aes_key, NULL) == 1 &&
-                 EVP_CIPHER_CTX_set_padding(x, 0) == 1 &&
-                 EVP_EncryptUpdate(x, out, &n, in, (int)block) == 1 && (size_t)n == block,
+    CH_CHECK(block == 8 ? ch_mgm_answer(mgm_key, sizeof mgm_key, in, 8, out)
+                        : ch_mgm_answer(aes_key, sizeof aes_key, in, 16, out),
              "management key cipher");
-    EVP_CIPHER_CTX_free(x);
 }
 
 static void admin_login(vpiv_card *card)

@@ -1,6 +1,6 @@
-/* Unit tests for mdreplay card's command guard (replay/pcsc_guard.c) and the user's management
- * key (replay/mgm_key.c):
- *   - the key's response to a challenge against published vectors (FIPS 197 appendix C for
+/* Unit tests for mdreplay card's command guard (replay/pcsc_guard.c), the user's management
+ * key (replay/mgm_key.c) and the answer to a challenge (fuzz/mgm_answer.c):
+ *   - the key's answer to a challenge against published vectors (FIPS 197 appendix C for
  *     AES-128/192/256; the DES "Now is t" vector, 3DES with K1 = K2 = K3 being single DES);
  *   - key files: hex with separators and line ends, refused when short, long, odd or not hex;
  *   - the guard: a management-key response passes only as the user's key's answer to the
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "hex.h"
+#include "mgm_answer.h"
 #include "mgm_key.h"
 #include "pcsc_guard.h"
 
@@ -43,7 +44,7 @@ static void expect_response(const char *key, const char *challenge, const char *
     size_t n = unhex(challenge, c, sizeof c);
 
     assert_int_equal(unhex(want, w, sizeof w), n);
-    assert_true(mdr_mgm_response(&k, c, n, out));
+    assert_true(ch_mgm_answer(k.key, k.len, c, n, out));
     assert_memory_equal(out, w, n);
 }
 
@@ -67,9 +68,9 @@ static void test_response_refusals(void **state)
 
     (void)state;
     memset(out, 0x5A, sizeof out);
-    assert_false(mdr_mgm_response(&none, c, 8, out));  /* no key */
-    assert_false(mdr_mgm_response(&aes128, c, 8, out)); /* 3DES wants 24 bytes */
-    assert_false(mdr_mgm_response(&aes128, c, 12, out)); /* no such block */
+    assert_false(ch_mgm_answer(none.key, none.len, c, 8, out));  /* no key */
+    assert_false(ch_mgm_answer(aes128.key, aes128.len, c, 8, out)); /* 3DES wants 24 bytes */
+    assert_false(ch_mgm_answer(aes128.key, aes128.len, c, 12, out)); /* no such block */
     for (size_t i = 0; i < sizeof out; i++)
         assert_int_equal(out[i], 0x5A);
 }
@@ -166,7 +167,7 @@ static void answer(const char *key, const char *c, char *out)
     mdr_mgm k = key_of(key);
     uint8_t ch[16], r[16];
     size_t n = unhex(c, ch, sizeof ch);
-    assert_true(mdr_mgm_response(&k, ch, n, r));
+    assert_true(ch_mgm_answer(k.key, k.len, ch, n, r));
     for (size_t i = 0; i < n; i++)
         sprintf(out + 2 * i, "%02X", r[i]);
 }
